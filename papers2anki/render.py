@@ -1,0 +1,101 @@
+"""Markdown with math to the HTML of a field, and to plain text.
+
+Math is found first (`latex.find_math`) and replaced by placeholders, so Markdown never sees it;
+the placeholders become `\\(..\\)` / `\\[..\\]` with the formula's text HTML-escaped, which is what the
+browser shows and MathJax reads: the original TeX. Source HTML is escaped, links keep only
+http(s) targets: the only markup in a field is what this renderer makes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import mistune
+
+from .latex import MathSpan, TextProblem, find_math
+
+_OPEN, _CLOSE = "\ue001", "\ue002"
+_PLACEHOLDER = re.compile(_OPEN + r"(\d+)" + _CLOSE)
+_SAFE_SCHEMES = ("http://", "https://")
+
+
+class _FieldRenderer(mistune.HTMLRenderer):
+    """mistune's HTML renderer, escaping raw HTML and refusing non-web links."""
+
+    def __init__(self) -> None:
+        super().__init__(escape=True)
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        if not url.lower().startswith(_SAFE_SCHEMES):
+            return text
+        return super().link(text, url, title)
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return html.escape(text)
+
+    def heading(self, text: str, level: int, **attrs: Any) -> str:
+        return f"<p><b>{text}</b></p>\n"
+
+
+_html = mistune.create_markdown(renderer=_FieldRenderer(), plugins=["strikethrough", "table"])
+
+
+def _placeholders(text: str, spans: list[MathSpan]) -> str:
+    out, pos = [], 0
+    for i, span in enumerate(spans):
+        out.append(text[pos : span.start])
+        out.append(f"{_OPEN}{i}{_CLOSE}")
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def math_html(span: MathSpan) -> str:
+    tex = html.escape(span.tex, quote=False)
+    return f"\\[{tex}\\]" if span.display else f"\\({tex}\\)"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A field's HTML and the formulas in it, with offsets into the Markdown it came from."""
+
+    html: str
+    formulas: list[MathSpan]
+    problems: list[TextProblem]
+
+
+def render_markdown(text: str, inline: bool = False) -> Rendered:
+    """Markdown with math in any notation -> field HTML with `\\(..\\)` / `\\[..\\]`."""
+    spans, problems = find_math(text)
+    body = str(_html(_placeholders(text, spans))).strip()
+    if inline and body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
+        body = body[3:-4]
+    body = _PLACEHOLDER.sub(lambda m: math_html(spans[int(m.group(1))]), body)
+    return Rendered(body, spans, problems)
+
+
+_inline_md = mistune.create_markdown(renderer=None)
+
+
+def _tokens_text(tokens: list[dict[str, Any]]) -> str:
+    parts = []
+    for tok in tokens:
+        if "children" in tok:
+            parts.append(_tokens_text(tok["children"]))
+        elif tok["type"] in ("softbreak", "linebreak"):
+            parts.append(" ")
+        else:
+            parts.append(str(tok.get("raw", "")))
+    return "".join(parts)
+
+
+def plain_text(text: str) -> str:
+    """Markdown emphasis and escapes removed; formulas kept as written (delimiters included)."""
+    spans, _ = find_math(text)
+    spans = [s for s in spans if s.kind != "letter"]
+    tokens = _inline_md(_placeholders(text, spans))
+    flat = " ".join(_tokens_text([t]) for t in tokens if isinstance(t, dict)).strip()  # type: ignore[union-attr]
+    return _PLACEHOLDER.sub(lambda m: text[spans[int(m.group(1))].start : spans[int(m.group(1))].end], flat)
