@@ -102,7 +102,9 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
                 closer = "\\)" if nxt == "(" else "\\]"
                 end = _find_closing(text, pos + 2, closer, n)
                 if end < 0:
-                    problems.append(TextProblem(pos, "error", f"'\\{nxt}' is never closed by '{closer}'", "unbalanced-delimiter"))
+                    problems.append(
+                        TextProblem(pos, "error", f"'\\{nxt}' is never closed by '{closer}'", "unbalanced-delimiter")
+                    )
                     pos += 2
                     continue
                 spans.append(_span(text, pos, end + 2, pos + 2, end, nxt == "[", "paren" if nxt == "(" else "bracket"))
@@ -113,7 +115,11 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
                 end_tag = f"\\end{{{m.group(1)}}}"
                 end = text.find(end_tag, m.end())
                 if end < 0:
-                    problems.append(TextProblem(pos, "error", f"'\\begin{{{m.group(1)}}}' has no '{end_tag}'", "unbalanced-environment"))
+                    problems.append(
+                        TextProblem(
+                            pos, "error", f"'\\begin{{{m.group(1)}}}' has no '{end_tag}'", "unbalanced-environment"
+                        )
+                    )
                     pos = m.end()
                     continue
                 spans.append(_span(text, pos, end + len(end_tag), pos, end + len(end_tag), True, "environment"))
@@ -133,7 +139,11 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
                 continue
             end = _find_closing(text, pos + 1, "$", _paragraph_end(text, pos))
             if end < 0 or not text[pos + 1 : end].strip():
-                problems.append(TextProblem(pos, "error", "'$' is never closed (write '\\$' for a dollar sign)", "unbalanced-dollar"))
+                problems.append(
+                    TextProblem(
+                        pos, "error", "'$' is never closed (write '\\$' for a dollar sign)", "unbalanced-dollar"
+                    )
+                )
                 pos += 1
                 continue
             spans.append(_span(text, pos, end + 1, pos + 1, end, False, "dollar"))

@@ -227,11 +227,17 @@ class _Parser:
                 elif last_paper is not None and blocks[i - 1].type == "list":
                     last_paper.questions.extend(self.questions(block))  # a list continued in another style
                 else:
-                    self.warn(block.line, "a list of questions with no paper title before it; left out", "no-title", "error")
+                    self.warn(
+                        block.line, "a list of questions with no paper title before it; left out", "no-title", "error"
+                    )
             else:
                 self.flush(pending)
                 pending = None
-                self.warn(block.line, f"{block.type.replace('_', ' ')} is neither a title, a question nor a review; left out", "stray-text")
+                self.warn(
+                    block.line,
+                    f"{block.type.replace('_', ' ')} is neither a title, a question nor a review; left out",
+                    "stray-text",
+                )
             i += 1
         self.flush(pending)
 

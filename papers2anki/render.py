@@ -99,3 +99,8 @@ def plain_text(text: str) -> str:
     tokens = _inline_md(_placeholders(text, spans))
     flat = " ".join(_tokens_text([t]) for t in tokens if isinstance(t, dict)).strip()  # type: ignore[union-attr]
     return _PLACEHOLDER.sub(lambda m: text[spans[int(m.group(1))].start : spans[int(m.group(1))].end], flat)
+
+
+def escape_text(text: str) -> str:
+    """Plain text for a field: HTML special characters escaped, nothing else."""
+    return html.escape(text, quote=False)

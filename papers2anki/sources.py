@@ -99,7 +99,9 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
         except UnicodeDecodeError:
             pass
     if candidates != ("utf-8",):
-        raise SourceError(loc, f"the file starts with a {candidates[0]} mark but is not valid {candidates[0]}", "encoding")
+        raise SourceError(
+            loc, f"the file starts with a {candidates[0]} mark but is not valid {candidates[0]}", "encoding"
+        )
     best: tuple[float, str, str] | None = None
     for name in CYRILLIC_8BIT:
         try:

@@ -19,23 +19,17 @@ def ensure_mathjax() -> None:
     for exe in ("node", "npm"):
         if shutil.which(exe) is None:
             raise RuntimeError(
-                f"`{exe}` not found on PATH; the MathJax checks need Node.js and npm "
-                "(see tools/mathjax/README.md)"
+                f"`{exe}` not found on PATH; the MathJax checks need Node.js and npm (see tools/mathjax/README.md)"
             )
     # Look for the package itself, not just the folder, to survive half-done installs.
     if not (TOOLS / "node_modules" / "mathjax-full" / "package.json").exists():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund"], cwd=TOOLS, check=True
-        )
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=TOOLS, check=True)
 
 
 def typeset_errors(formulas: list[tuple[str, bool]]) -> list[str | None]:
     """MathJax's error message for each (tex, display) formula, or None if it typesets."""
     ensure_mathjax()
-    payload = [
-        {"id": i, "tex": tex, "display": display}
-        for i, (tex, display) in enumerate(formulas)
-    ]
+    payload = [{"id": i, "tex": tex, "display": display} for i, (tex, display) in enumerate(formulas)]
     proc = subprocess.run(
         ["node", str(TOOLS / "typeset.mjs")],
         input=json.dumps(payload),

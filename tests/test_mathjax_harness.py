@@ -30,11 +30,8 @@ def test_formulas_are_checked_independently():
 def test_tex_data_is_up_to_date(tmp_path):
     ensure_mathjax()
     out = tmp_path / "mathjax_tex.json"
-    subprocess.run(
-        ["node", str(TOOLS / "gen_tex_data.mjs"), str(out)], cwd=REPO, check=True
-    )
+    subprocess.run(["node", str(TOOLS / "gen_tex_data.mjs"), str(out)], cwd=REPO, check=True)
     committed = REPO / "papers2anki" / "data" / "mathjax_tex.json"
     assert committed.read_bytes() == out.read_bytes(), (
-        "papers2anki/data/mathjax_tex.json is stale; rerun "
-        "node tools/mathjax/gen_tex_data.mjs"
+        "papers2anki/data/mathjax_tex.json is stale; rerun node tools/mathjax/gen_tex_data.mjs"
     )

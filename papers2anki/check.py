@@ -1,0 +1,99 @@
+"""Lint rules over a loaded corpus and its notes: each rule a small function yielding problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .latex import TextProblem
+from .mathcheck import check_formula
+from .notes import NoteDraft
+from .records import Location, Paper, Problem
+from .sources import Source
+from .text import skeleton
+
+
+def locate(sources: dict[str, Source], base: Location, needle: str) -> Location:
+    """Where `needle` first occurs in its source at or after `base`'s line (base itself if nowhere)."""
+    source = sources.get(base.file)
+    if source is None or not needle:
+        return base
+    start = sum(len(line) + 1 for line in source.text.split("\n")[: base.line - 1])
+    found = source.text.find(needle, start)
+    return source.location(found) if found >= 0 else base
+
+
+def _numbering(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> Iterator[Problem]:
+    for paper in papers:
+        seen: dict[str, Location] = {}
+        previous: list[int] | None = None
+        for q in paper.questions:
+            if q.number in seen:
+                yield Problem(
+                    q.location,
+                    "warning",
+                    f"question number {q.number} repeats (first at line {seen[q.number].line})",
+                    "numbering",
+                )
+            seen.setdefault(q.number, q.location)
+            try:
+                parts = [int(p) for p in q.number.split(".")]
+            except ValueError:
+                continue
+            if previous is not None and parts[:-1] == previous[:-1] and parts[-1] > previous[-1] + 1:
+                yield Problem(
+                    q.location,
+                    "warning",
+                    f"numbering skips from {'.'.join(map(str, previous))} to {q.number}",
+                    "numbering",
+                )
+            previous = parts
+
+
+def _duplicates(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> Iterator[Problem]:
+    for paper in papers:
+        seen: dict[str, Location] = {}
+        for q in paper.questions:
+            key = skeleton(q.text)
+            if key and key in seen:
+                yield Problem(
+                    q.location,
+                    "error",
+                    f"the same question as at {seen[key].short} in '{paper.title}'",
+                    "duplicate-question",
+                )
+            seen.setdefault(key, q.location)
+
+
+def _formulas(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> Iterator[Problem]:
+    for draft in drafts:
+        for tp, base, text in draft.problems:
+            yield _located(sources, base, text, tp)
+        for span, base in draft.formulas:
+            for tp in check_formula(span.tex):
+                where = locate(sources, base, span.tex)
+                if where != base:
+                    where = Location(where.file, where.line, where.col + tp.offset)
+                yield Problem(where, tp.severity, f"{tp.message} in ${span.tex}$", tp.rule)
+
+
+def _located(sources: dict[str, Source], base: Location, text: str, tp: TextProblem) -> Problem:
+    line_start = text.rfind("\n", 0, tp.offset) + 1
+    snippet = text[line_start : text.find("\n", tp.offset) if "\n" in text[tp.offset :] else len(text)]
+    where = locate(sources, base, snippet)
+    return Problem(
+        Location(where.file, where.line, where.col + tp.offset - line_start), tp.severity, tp.message, tp.rule
+    )
+
+
+RULES: list[tuple[str, Callable[[list[Paper], list[NoteDraft], dict[str, Source]], Iterator[Problem]]]] = [
+    ("numbering", _numbering),
+    ("duplicate-question", _duplicates),
+    ("formulas", _formulas),
+]
+
+
+def lint(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> list[Problem]:
+    found: list[Problem] = []
+    for _, rule in RULES:
+        found.extend(rule(papers, drafts, sources))
+    return found

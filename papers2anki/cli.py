@@ -1,0 +1,205 @@
+"""The `papers2anki` command: thin click commands over the public API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from .records import Problem
+
+SOURCES_HELP = "Question lists: files or folders (default: sources/)."
+
+
+class InputError(click.ClickException):
+    """Bad input: the problems were printed; exit 1."""
+
+    exit_code = 1
+
+
+def _sources(paths: tuple[str, ...]) -> list[str]:
+    return list(paths) or ["sources"]
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Library errors become messages a person can act on, never tracebacks."""
+    try:
+        yield
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="papers2anki")
+def main() -> None:
+    """Turn course question lists about research papers into Anki decks, one deck per paper.
+
+    \b
+    Typical use, from the folder that holds sources/:
+      papers2anki check              # find problems in the lists, write nothing
+      papers2anki build              # sources/ -> decks/<paper>.apkg, one per paper
+      papers2anki build --single all.apkg
+    Then in Anki: File > Import, select the .apkg files. Rebuilding later updates the same
+    notes (sources/papers2anki.lock keeps their identity: commit it with the lists).
+    """
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(exists=True))
+@click.option(
+    "--out",
+    "out_dir",
+    default="decks",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the .apkg files, one per paper.",
+)
+@click.option("--single", type=click.Path(dir_okay=False), help="Write all decks into this one .apkg instead.")
+@click.option(
+    "--lock",
+    "lock_path",
+    type=click.Path(dir_okay=False),
+    help="The lock file (default: papers2anki.lock beside the sources).",
+)
+@click.option("--root", default="Papers", show_default=True, help="Parent deck of every paper's deck.")
+@click.option(
+    "--rename-decks", is_flag=True, help="Use corrected paper titles as deck names (cards stay in the old decks)."
+)
+@click.option("--force", is_flag=True, help="Write the decks even when the sources have errors.")
+@click.option("--encoding", help="Decode the sources with this encoding instead of detecting it.")
+@click.option("-v", "--verbose", is_flag=True, help="List how every note was matched to the lock, with its score.")
+def build(
+    sources: tuple[str, ...],
+    out_dir: str,
+    single: str | None,
+    lock_path: str | None,
+    root: str,
+    rename_decks: bool,
+    force: bool,
+    encoding: str | None,
+    verbose: bool,
+) -> None:
+    """Build one Anki deck per paper from SOURCES into --out.
+
+    Deck files are named after the papers; decks are named `Papers::<title>`. Unchanged
+    files are not rewritten. Errors in the sources stop the build (see `papers2anki check`).
+    """
+    from .api import BuildError, default_lock_path, load
+    from .api import build as run_build
+
+    paths = _sources(sources)
+    with _user_errors():
+        corpus = load(paths, encoding=encoding)
+        lock = lock_path or str(default_lock_path(paths))
+        show = sys.stderr.isatty()
+        with click.progressbar(
+            length=max(len(corpus.papers), 1), label="Packaging", file=sys.stderr, hidden=not show
+        ) as bar:
+            try:
+                report = run_build(
+                    corpus,
+                    out_dir,
+                    lock_path=lock,
+                    single=single,
+                    root=root,
+                    rename_decks=rename_decks,
+                    force=force,
+                    progress=bar.update,
+                )
+            except BuildError as exc:
+                _print_problems(exc.problems)
+                raise InputError(str(exc)) from None
+    _print_problems(report.problems)
+    if verbose:
+        for line in report.matches:
+            click.echo(line)
+    for deck in report.decks:
+        if verbose or deck.changed or deck.new or deck.removed:
+            counts = f"{deck.new} new, {deck.changed} changed, {deck.unchanged} unchanged, {deck.removed} removed"
+            click.echo(f"{deck.name}: {counts}")
+    for line in report.notices + report.removed:
+        click.echo(line)
+    written = [w for w in report.written if w.endswith(".apkg")]
+    click.echo(
+        f"{report.papers} papers, {report.questions} questions, {report.reviews} reviews, "
+        f"{report.formulas} formulas, {report.warnings} warnings; "
+        + (
+            f"{len(written)} deck files written to {single or out_dir}"
+            if written
+            else "nothing changed, no file rewritten"
+        )
+    )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the records as JSON (the default).")
+@click.option("--encoding", help="Decode with this encoding instead of detecting it.")
+def parse(files: tuple[str, ...], as_json: bool, encoding: str | None) -> None:
+    """Print the papers, questions and reviews found in FILES, with their locations."""
+    from .api import load
+    from .export import corpus_json
+
+    with _user_errors():
+        corpus = load(files, encoding=encoding)
+    click.echo(json.dumps(corpus_json(corpus), ensure_ascii=False, indent=2))
+    _print_problems(sorted(corpus.problems, key=lambda p: p.sort_key))
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(exists=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="`json` prints one object per problem, for editors and scripts.",
+)
+@click.option("--strict", is_flag=True, help="Warnings count as errors for the exit status.")
+@click.option("--encoding", help="Decode the sources with this encoding instead of detecting it.")
+def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None) -> None:
+    """Find problems in the question lists without writing anything.
+
+    One line per problem, `file:line:col: error|warning: message [rule]`. Exit status 0 when
+    clean (warnings allowed unless --strict), 1 when there are errors, 2 on usage errors.
+    """
+    from .api import check as run_check
+
+    with _user_errors():
+        problems = run_check(_sources(sources), encoding=encoding)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        out: list[dict[str, Any]] = [
+            {
+                "file": p.location.file,
+                "line": p.location.line,
+                "col": p.location.col,
+                "severity": p.severity,
+                "message": p.message,
+                "rule": p.rule,
+            }
+            for p in problems
+        ]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            click.echo(str(p))
+        click.echo(f"{errors} error(s), {warnings} warning(s)")
+    if errors or (strict and warnings):
+        sys.exit(1)

@@ -1,0 +1,159 @@
+"""The lock: the identity and history of every note, kept beside the sources and committed with them.
+
+Anki updates a note on import only when the incoming `mod` is newer, and matches notes by GUID.
+So each note's GUID and the time its content last changed live here: an unchanged note keeps its
+old `mod` (a student's edit in Anki survives), a changed one gets the build's time (the import
+updates it), and a corrected question keeps its GUID (its cards keep their reviews).
+
+Matching a build's notes to entries, per paper, in this order (deterministic):
+1. the same content, exactly;
+2. the most similar remaining entry (difflib ratio of the text, letters and digits only),
+   highest score first, ties by position, when the score is at least MATCH_THRESHOLD.
+A note that matches nothing gets a new GUID; an entry that matches nothing is reported as removed
+and kept for KEEP_REMOVED_DAYS, so that restoring the question brings back the same note.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .text import skeleton
+
+LOCK_NAME = "papers2anki.lock"
+LOCK_VERSION = 1
+MATCH_THRESHOLD = 0.55
+PAPER_MATCH_THRESHOLD = 0.8
+KEEP_REMOVED_DAYS = 365
+
+
+@dataclass(slots=True)
+class NoteEntry:
+    guid: str
+    paper: str  #: the paper's key (folded title)
+    kind: str  #: "question" or "review"
+    fingerprint: str  #: of the note's content fields
+    mod: int  #: when the content last changed (Unix seconds)
+    text: str  #: the source text, for matching an edited question to its entry
+    removed: int | None = None  #: when the note was last seen missing
+
+
+@dataclass(slots=True)
+class TypeEntry:
+    fingerprint: str
+    mod: int
+
+
+@dataclass(slots=True)
+class Lock:
+    notes: list[NoteEntry] = field(default_factory=list)
+    decks: dict[str, str] = field(default_factory=dict)  #: paper key -> deck name
+    note_types: dict[str, TypeEntry] = field(default_factory=dict)
+
+    def dumps(self) -> str:
+        data = {
+            "version": LOCK_VERSION,
+            "note_types": {k: asdict(v) for k, v in sorted(self.note_types.items())},
+            "decks": dict(sorted(self.decks.items())),
+            "notes": [asdict(n) for n in sorted(self.notes, key=lambda n: (n.paper, n.kind, n.guid))],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def read_lock(path: str | os.PathLike[str]) -> Lock:
+    p = Path(path)
+    if not p.exists():
+        return Lock()
+    data = json.loads(p.read_text("utf-8"))
+    if data.get("version") != LOCK_VERSION:
+        raise ValueError(f"{path}: lock version {data.get('version')} is not supported")
+    return Lock(
+        notes=[NoteEntry(**n) for n in data.get("notes", [])],
+        decks=dict(data.get("decks", {})),
+        note_types={k: TypeEntry(**v) for k, v in data.get("note_types", {}).items()},
+    )
+
+
+def similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, skeleton(a), skeleton(b), autojunk=False).ratio()
+
+
+def new_guid(paper: str, kind: str, text: str, taken: set[str]) -> str:
+    """A GUID derived from what the note is, never random; unique among `taken`."""
+    salt = 0
+    while True:
+        digest = hashlib.sha256(f"{paper}\x1f{kind}\x1f{text}\x1f{salt}".encode()).hexdigest()
+        guid = "p2a" + digest[:17]
+        if guid not in taken:
+            return guid
+        salt += 1
+
+
+@dataclass(slots=True)
+class Match:
+    """How a note of this build found its identity (shown by `build -v`)."""
+
+    index: int  #: the note's index in the build
+    guid: str
+    how: str  #: "exact", "similar" or "new"
+    score: float
+    previous_text: str = ""
+
+
+def match_notes(
+    wanted: list[tuple[str, str, str]], entries: list[NoteEntry], taken: set[str]
+) -> tuple[list[Match], list[NoteEntry]]:
+    """Match (paper, kind, text) of this build to lock entries; returns matches and unmatched entries."""
+    matches: dict[int, Match] = {}
+    free = list(entries)
+    by_text: dict[tuple[str, str, str], list[NoteEntry]] = {}
+    for entry in free:
+        by_text.setdefault((entry.paper, entry.kind, skeleton(entry.text)), []).append(entry)
+    for i, (paper, kind, text) in enumerate(wanted):
+        bucket = by_text.get((paper, kind, skeleton(text)))
+        if bucket:
+            entry = bucket.pop(0)
+            free.remove(entry)
+            matches[i] = Match(i, entry.guid, "exact", 1.0, entry.text)
+    candidates = []
+    for i, (paper, kind, text) in enumerate(wanted):
+        if i in matches:
+            continue
+        for order, entry in enumerate(free):
+            if entry.paper == paper and entry.kind == kind:
+                score = 1.0 if kind == "review" else similarity(text, entry.text)
+                if score >= MATCH_THRESHOLD:
+                    candidates.append((-score, i, order, entry))
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+    used: set[str] = set()
+    for neg, i, _, entry in candidates:
+        if i in matches or entry.guid in used:
+            continue
+        used.add(entry.guid)
+        matches[i] = Match(i, entry.guid, "similar", -neg, entry.text)
+    unmatched = [e for e in free if e.guid not in used]
+    for i, (paper, kind, text) in enumerate(wanted):
+        if i not in matches:
+            guid = new_guid(paper, kind, text, taken)
+            taken.add(guid)
+            matches[i] = Match(i, guid, "new", 0.0)
+    return [matches[i] for i in range(len(wanted))], unmatched
+
+
+def match_papers(current: list[tuple[str, str]], lock: Lock) -> dict[str, str]:
+    """Map each current paper key to the lock's key for it: the same key, or a corrected title."""
+    known = {e.paper for e in lock.notes} | set(lock.decks)
+    mapping = {key: key for key, _ in current if key in known}
+    orphans = sorted(known - set(mapping.values()))
+    for key, _ in current:
+        if key in mapping or not orphans:
+            continue
+        scored = sorted(((difflib.SequenceMatcher(None, key, o).ratio(), o) for o in orphans), reverse=True)
+        if scored and scored[0][0] >= PAPER_MATCH_THRESHOLD:
+            mapping[key] = scored[0][1]
+            orphans.remove(scored[0][1])
+    return mapping

@@ -1,0 +1,147 @@
+"""Stage 4a: the note types (fields final, ids fixed) and each note's HTML fields.
+
+Anki treats a change of field names, their order or template names as a different note type (it
+imports into a copy `Name+` and never updates the old notes again): FIELDS and TEMPLATE names below
+are final. Template text and CSS may change freely; Anki updates them when the type's `mod` is newer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+
+from .latex import MathSpan, TextProblem
+from .records import Location, Paper, Question, Review
+from .render import render_markdown
+
+QUESTION_MODEL_ID = 1733906842001
+REVIEW_MODEL_ID = 1733906842002
+QUESTION_MODEL_NAME = "papers2anki Question"
+REVIEW_MODEL_NAME = "papers2anki Review"
+QUESTION_FIELDS = ("Question", "Answer", "Paper", "Authors", "Number", "Source")
+REVIEW_FIELDS = ("Title", "Authors", "Reviewer", "Review", "Source")
+QUESTION_TEMPLATE = "Question"
+REVIEW_TEMPLATE = "Review"
+NO_ANSWER_HINT = "Вспомните ответ по статье"
+
+
+def _asset(name: str) -> str:
+    return resources.files("papers2anki").joinpath(f"data/{name}").read_text("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """A note type as data: what genanki needs and what the lock fingerprints."""
+
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    template: str
+    qfmt: str
+    afmt: str
+    css: str
+
+    @property
+    def fingerprint(self) -> str:
+        blob = json.dumps([self.name, self.fields, self.template, self.qfmt, self.afmt, self.css])
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def note_types() -> tuple[NoteType, NoteType]:
+    css = _asset("cards.css")
+    return (
+        NoteType(
+            QUESTION_MODEL_ID,
+            QUESTION_MODEL_NAME,
+            QUESTION_FIELDS,
+            QUESTION_TEMPLATE,
+            _asset("question-front.html"),
+            _asset("question-back.html"),
+            css,
+        ),
+        NoteType(
+            REVIEW_MODEL_ID,
+            REVIEW_MODEL_NAME,
+            REVIEW_FIELDS,
+            REVIEW_TEMPLATE,
+            _asset("review-front.html"),
+            _asset("review-back.html"),
+            css,
+        ),
+    )
+
+
+@dataclass(slots=True)
+class Formula:
+    """A formula placed in a field, located in its source for messages."""
+
+    span: MathSpan
+    location: Location
+
+
+@dataclass(slots=True)
+class NoteDraft:
+    """A note before it has an identity: its fields, where it came from, what it contains."""
+
+    kind: str  #: "question" or "review"
+    paper_key: str
+    fields: list[str]
+    content: str  #: the source text that identifies the note's content, for matching
+    location: Location
+    position: int  #: order within its deck
+    formulas: list[tuple[MathSpan, Location]] = field(default_factory=list)
+    problems: list[tuple[TextProblem, Location, str]] = field(default_factory=list)  #: (problem, base, text)
+
+    @property
+    def fingerprint(self) -> str:
+        # Number and Source follow positions; they change with the content, not on their own.
+        content_fields = self.fields[:4]
+        return hashlib.sha256("\x1f".join(content_fields).encode()).hexdigest()[:16]
+
+
+def _render(draft: NoteDraft, text: str, base: Location, inline: bool) -> str:
+    rendered = render_markdown(text, inline=inline)
+    for span in rendered.formulas:
+        draft.formulas.append((span, base))
+    for problem in rendered.problems:
+        draft.problems.append((problem, base, text))
+    return rendered.html
+
+
+def _authors(paper: Paper) -> str:
+    return paper.review.authors if paper.review else ""
+
+
+def question_draft(paper: Paper, question: Question, position: int) -> NoteDraft:
+    from .render import escape_text
+
+    draft = NoteDraft("question", paper.key, [], question.text, question.location, position)
+    q_html = _render(draft, question.text, question.location, inline=True)
+    a_html = _render(draft, question.answer, question.location, inline=False) if question.answer else ""
+    draft.fields = [
+        q_html,
+        a_html,
+        _render(draft, paper.title, paper.location or question.location, inline=True),
+        escape_text(_authors(paper)),
+        escape_text(question.number),
+        escape_text(question.location.short),
+    ]
+    return draft
+
+
+def review_draft(paper: Paper, review: Review, position: int) -> NoteDraft:
+    from .render import escape_text
+
+    draft = NoteDraft("review", paper.key, [], review.title, review.location, position)
+    body = _render(draft, review.text, review.location, inline=False)
+    draft.fields = [
+        escape_text(paper.title),
+        escape_text(review.authors),
+        escape_text(review.reviewer),
+        body,
+        escape_text(review.location.short),
+    ]
+    draft.content = review.text
+    return draft

@@ -1,0 +1,162 @@
+"""Stage 4b: genanki packaging, byte-identical for the same input, written atomically.
+
+genanki stamps every note with one package time and zips with the clock; here each note and note
+type carries its own `mod` (from the lock), ids come from a counter seeded by the deck's identity,
+and zip entries have fixed times and modes. Files are written to a temporary name in the target
+folder and renamed into place, so a failed build leaves the previous files as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import os
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import genanki
+
+from .notes import NoteType
+
+DEFAULT_ROOT = "Papers"
+
+
+def stable_id(*parts: str, digits: int = 13) -> int:
+    """A positive id derived from names; the same names always give the same id."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return 10 ** (digits - 1) + int.from_bytes(digest[:8], "big") % (9 * 10 ** (digits - 1))
+
+
+class _Model(genanki.Model):  # type: ignore[misc]
+    """A genanki model whose `mod` is its own, not the package's write time."""
+
+    def __init__(self, note_type: NoteType, mod: int) -> None:
+        super().__init__(
+            note_type.id,
+            note_type.name,
+            fields=[{"name": f} for f in note_type.fields],
+            templates=[{"name": note_type.template, "qfmt": note_type.qfmt, "afmt": note_type.afmt}],
+            css=note_type.css,
+            sort_field_index=0,
+        )
+        self.mod = mod
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_json(self.mod, deck_id)
+        return data
+
+
+class _Note(genanki.Note):  # type: ignore[misc]
+    """A genanki note whose `mod` is its own (from the lock)."""
+
+    def __init__(self, mod: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+@dataclass(slots=True)
+class NoteSpec:
+    """A note ready to package."""
+
+    note_type: NoteType
+    guid: str
+    fields: list[str]
+    tags: list[str]
+    due: int
+    mod: int
+
+
+@dataclass(slots=True)
+class DeckSpec:
+    """A deck ready to package: its notes in study order."""
+
+    name: str
+    description: str
+    notes: list[NoteSpec]
+    type_mods: dict[int, int]  #: note type id -> mod
+
+
+def _genanki_deck(spec: DeckSpec, models: dict[int, _Model]) -> genanki.Deck:
+    deck = genanki.Deck(stable_id("deck", spec.name), spec.name, description=spec.description)
+    for note in spec.notes:
+        deck.add_note(
+            _Note(
+                note.mod,
+                model=models[note.note_type.id],
+                fields=note.fields,
+                guid=note.guid,
+                tags=note.tags,
+                due=note.due,
+            )
+        )
+    return deck
+
+
+def package_bytes(decks: list[DeckSpec]) -> bytes:
+    """The .apkg of these decks, the same bytes for the same decks."""
+    models: dict[int, _Model] = {}
+    for deck in decks:
+        for note in deck.notes:
+            if note.note_type.id not in models:
+                models[note.note_type.id] = _Model(note.note_type, deck.type_mods[note.note_type.id])
+    stamp = max([n.mod for d in decks for n in d.notes] + [m.mod for m in models.values()] + [0])
+    package = genanki.Package([_genanki_deck(d, models) for d in decks])
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = os.path.join(tmp, "collection.anki2")
+        conn = sqlite3.connect(db_path)
+        try:
+            cursor = conn.cursor()
+            package.write_to_db(cursor, stamp, itertools.count(stable_id("ids", *(d.name for d in decks))))
+            conn.commit()
+        finally:
+            conn.close()
+        collection = Path(db_path).read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (("collection.anki2", collection), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return out.getvalue()
+
+
+def write_files(files: dict[Path, bytes]) -> list[Path]:
+    """Write every file or none: all go to temporary names first, then are renamed into place.
+
+    Files whose content is already what is on disk are not touched. Returns the files written.
+    """
+    todo: list[tuple[Path, bytes]] = []
+    for target, data in sorted(files.items()):
+        if target.is_symlink():
+            raise OSError(f"{target}: refusing to write through a symbolic link")
+        if target.exists() and target.read_bytes() == data:
+            continue
+        todo.append((target, data))
+    temps: list[tuple[str, Path]] = []
+    try:
+        for target, data in todo:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            temps.append((tmp, target))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+    except BaseException:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+    for tmp, target in temps:
+        os.replace(tmp, target)
+    return [target for _, target in temps]

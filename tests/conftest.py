@@ -1,0 +1,52 @@
+"""Shared test helpers: the real Anki backend, fresh collections, built decks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = REPO / "sources"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def import_packages(col, packages: Iterable[os.PathLike[str] | str]):  # type: ignore[no-untyped-def]
+    """Import .apkg files exactly as Anki's File > Import does with its default options."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as UC
+
+    logs = []
+    for path in packages:
+        options = ImportAnkiPackageOptions(
+            merge_notetypes=False,
+            update_notes=UC.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+            update_notetypes=UC.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+            with_scheduling=False,
+            with_deck_configs=False,
+        )
+        logs.append(col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options)).log)
+    return logs
+
+
+@pytest.fixture
+def collection(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh, empty Anki collection (the same Rust core as Anki desktop and AnkiMobile)."""
+    from anki.collection import Collection
+
+    folder = tmp_path / "collection"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    yield col
+    col.close()
+
+
+@pytest.fixture
+def sources_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped sources (without a lock), to edit and build."""
+    dest = tmp_path / "sources"
+    shutil.copytree(SOURCES, dest, ignore=shutil.ignore_patterns("*.lock"))
+    return dest
