@@ -203,3 +203,18 @@ def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None
         click.echo(f"{errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _add_optional_commands() -> None:
+    """Commands that live in their own modules (each imports its heavy parts only when run)."""
+    import importlib
+
+    for module, name in (("preview", "preview_command"), ("push", "push_command")):
+        try:
+            command = getattr(importlib.import_module(f"papers2anki.{module}"), name)
+        except (ImportError, AttributeError):
+            continue
+        main.add_command(command)
+
+
+_add_optional_commands()
