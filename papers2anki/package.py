@@ -157,6 +157,36 @@ def write_files(files: dict[Path, bytes]) -> list[Path]:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         raise
-    for tmp, target in temps:
-        os.replace(tmp, target)
+    _replace_all(temps)
     return [target for _, target in temps]
+
+
+def _replace_all(temps: list[tuple[str, Path]]) -> None:
+    """Rename every temporary file into place; if one rename fails, put the old files back."""
+    done: list[tuple[str | None, Path]] = []  # (hard link to the old file, target) for each rename made
+    try:
+        for tmp, target in temps:
+            backup = None
+            if target.exists():
+                backup = f"{tmp}.old"
+                os.link(target, backup)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                if backup is not None:
+                    os.unlink(backup)
+                raise
+            done.append((backup, target))
+    except BaseException:
+        for backup, target in reversed(done):
+            if backup is not None:
+                os.replace(backup, target)
+            else:
+                target.unlink()
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+    for backup, _ in done:
+        if backup is not None:
+            os.unlink(backup)
