@@ -208,7 +208,12 @@ def _is_run_breaker(toks: list[_Tok], i: int) -> bool:
     return False
 
 
+_RELATIONS = set("=<>≤≥≠≈")
+
+
 def _has_signal(run: list[_Tok]) -> bool:
+    if any(t.text in _RELATIONS for t in run) and any(t.kind == "latin" and len(t.text) == 1 for t in run):
+        return True  # k = 5, n > 1000
     for j, tok in enumerate(run):
         if tok.kind == "cmd":
             return True

@@ -212,9 +212,15 @@ class _Parser:
             elif block.type == "list":
                 nxt = blocks[i + 1] if i + 1 < len(blocks) else None
                 if nxt is not None and nxt.type == "list" and self.heads(block.children[-1], nxt):
-                    for item in block.children[:-1]:
-                        self.titles_or_questions(item)
-                    self.flush(pending)
+                    # `1. Title` heads the next list; the items before it are questions of the
+                    # pending title when there is one (`Title`, `1. Q`, `2. Q`, `1. Title2`, `- 1.1. Q`).
+                    before = _Block(block.token, block.line, block.end, block.children[:-1])
+                    if pending is not None and before.children:
+                        self.paper(pending, before)
+                    else:
+                        self.flush(pending)
+                        for item in before.children:
+                            self.titles_or_questions(item)
                     pending = block.children[-1]
                 elif any(self.nested_questions(item) for item in block.children):
                     self.flush(pending)
