@@ -31,6 +31,18 @@ def _print_problems(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
+def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--encoding` must name a codec Python has: a typo is a usage error, not a failure per file."""
+    import codecs
+
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding '{value}' (try cp1251, koi8-r, utf-8, utf-16)") from None
+    return value
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Library errors become messages a person can act on, never tracebacks."""
@@ -171,7 +183,9 @@ def parse(files: tuple[str, ...], as_json: bool, encoding: str | None) -> None:
     help="`json` prints one object per problem, for editors and scripts.",
 )
 @click.option("--strict", is_flag=True, help="Warnings count as errors for the exit status.")
-@click.option("--encoding", help="Decode the sources with this encoding instead of detecting it.")
+@click.option(
+    "--encoding", callback=_known_encoding, help="Decode the sources with this encoding instead of detecting it."
+)
 def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None) -> None:
     """Find problems in the question lists without writing anything.
 
