@@ -1,0 +1,60 @@
+"""Golden files: `papers2anki parse --json` of every shipped list and layout fixture, reviewed by hand.
+
+After an intended change, regenerate with `UPDATE_GOLDEN=1 pytest tests/test_golden.py` and review
+the diff of tests/golden/ before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, REPO, SOURCES
+
+from papers2anki.cli import main
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+FILES = sorted(p for p in SOURCES.iterdir() if not p.name.endswith(".lock")) + sorted((FIXTURES / "layouts").iterdir())
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_parse_json_matches_golden(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(main, ["parse", str(path.relative_to(REPO)), "--json"])
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / f"{path.name}.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, "utf-8")
+    assert json.loads(result.stdout) == json.loads(golden.read_text("utf-8"))
+
+
+def test_mixed_layouts_in_one_file_give_the_same_records_as_each_alone(tmp_path: Path) -> None:
+    """Concatenating the layout fixtures changes nothing but the line numbers."""
+    import papers2anki
+
+    names = [
+        "title-then-numbered.txt",
+        "numbered-title-then-subitems.txt",
+        "title-then-bullets.txt",
+        "heading-then-list.md",
+        "nested-subquestions.md",
+    ]
+    alone = [papers2anki.load([FIXTURES / "layouts" / n]).papers for n in names]
+    combined = tmp_path / "all.md"
+    combined.write_text(
+        "\n\n".join((FIXTURES / "layouts" / n).read_text("utf-8").strip() for n in names) + "\n", "utf-8"
+    )
+    together = papers2anki.load([combined])
+    assert together.problems == []
+    flat = [p for group in alone for p in group]
+    assert [p.title for p in together.papers] == [p.title for p in flat]
+    for a, b in zip(together.papers, flat, strict=True):
+        assert [(q.number, q.text, q.answer) for q in a.questions] == [
+            (q.number, q.text, q.answer) for q in b.questions
+        ]
+        lines = combined.read_text("utf-8").split("\n")
+        for q in a.questions:
+            assert q.text.split("\n")[0] in lines[q.location.line - 1]
