@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -164,3 +165,21 @@ def test_a_failed_build_leaves_previous_outputs(
         assert "Traceback" not in result.output
         assert {p: p.read_bytes() for p in [*out.glob("*.apkg"), lock]} == snapshot
         assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_verbose_build_explains_each_match(sources_copy: Path, tmp_path: Path) -> None:
+    out, lock = tmp_path / "decks", tmp_path / "papers2anki.lock"
+    build(sources_copy, out, lock, 1_700_000_000)
+    edit(
+        sources_copy / "seminar-03.txt",
+        "Описание алгоритма Fast Geometric Ensembling.",
+        "Опишите алгоритм Fast Geometric Ensembling.",
+    )
+    output = build(sources_copy, out, lock, 1_700_000_100, "-v")
+    (line,) = [ln for ln in output.splitlines() if "seminar-03.txt:8" in ln]
+    assert re.search(r": similar 0\.[5-9]\d -> p2a\w+ \(changed\)$", line), line
+    assert output.count(": exact 1.00 -> ") == 62
+    assert (
+        "Papers::Loss Surfaces, Mode Connectivity, and Fast Ensembling of DNNs: 0 new, 1 changed, 3 unchanged, 0 removed"
+        in output
+    )
