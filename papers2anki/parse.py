@@ -30,7 +30,7 @@ from .sources import Source
 from .text import skeleton
 
 PROTECT = "\ue000"
-_MARKER = re.compile(r"^\s{0,3}(?:[-+*]\s+)?(?:(\d{1,3}(?:\.\d{1,3})*)[.)])?(?:\s+|$)")
+_MARKER = re.compile(r"^\s{0,3}(?:[-+*](?:\s+|$))?(?:(\d{1,3}(?:\.\d{1,3})*)[.)](?:\s+|$))?")
 _REVIEW_HEADING = re.compile(r"^\s*исследование\s+стать[ия]\s*[:—–-]?\s*", re.I)
 _REVIEWER = re.compile(r"^\s*автор(?:ы)?\s+исследования\s*:\s*", re.I)
 _ATX = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
@@ -91,10 +91,16 @@ class _Lines:
     def find(self, text: str) -> int:
         key = skeleton(text.split("\n", 1)[0])[:24]
         for i in range(self.cursor, len(self.lines)):
-            if (key and key in self.skeletons[i]) or (not key and self.lines[i].strip()):
+            # A token with no words (`2.` alone, a rule, only math) is on a line with no words either.
+            if (key and key in self.skeletons[i]) or (not key and self.lines[i].strip() and not self.words(i)):
                 self.cursor = i
                 return i + 1
         return self.cursor + 1  # not found: stay where we are rather than jump
+
+    def words(self, i: int) -> str:
+        """The letters and digits of line i after its list marker."""
+        marker = _MARKER.match(self.lines[i])
+        return skeleton(self.lines[i][marker.end() if marker else 0 :])
 
     def last_nonblank(self, start: int, end: int) -> int:
         while end > start and not self.lines[end - 1].strip():
