@@ -1,0 +1,294 @@
+"""`papers2anki push`: the real Anki backend and the sync server shipped in the `anki` package.
+
+Two collections play the two devices: the desktop one that `push` writes, and a "phone" that only
+ever syncs with the server, as AnkiMobile does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import papers2anki
+from papers2anki.cli import main
+from papers2anki.push import KEY_FILE, PASSWORD_ENV
+
+USER, PASSWORD = "student", "Correct-Horse-31"
+TYPO = "4. В чем заключаются основные минусы энергетических моделей?"
+FIXED = "4. В чём заключаются основные минусы энергетических моделей?"
+ADDED = "5. Как оценивают качество энергетической модели на практике?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """Anki's own sync server on a free local port with a throwaway user; its URL."""
+    port = free_port()
+    env = dict(
+        os.environ,
+        SYNC_USER1=f"{USER}:{PASSWORD}",
+        SYNC_BASE=str(tmp_path / "server"),
+        SYNC_HOST="127.0.0.1",
+        SYNC_PORT=str(port),
+    )
+    log = (tmp_path / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def desktop(tmp_path: Path) -> Path:
+    """An empty collection in an Anki profile folder, as Anki desktop leaves it when closed."""
+    from anki.collection import Collection
+
+    path = tmp_path / "Anki2" / "User 1" / "collection.anki2"
+    path.parent.mkdir(parents=True)
+    Collection(str(path)).close()
+    return path
+
+
+@pytest.fixture
+def phone(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from anki.collection import Collection
+
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    yield col
+    col.close()
+
+
+def phone_sync(col, endpoint: str) -> None:  # type: ignore[no-untyped-def]
+    """Sync as AnkiMobile does: a fresh device takes the server's collection whole, then merges."""
+    from anki.sync_pb2 import SyncCollectionResponse as R
+
+    auth = col.sync_login(USER, PASSWORD, endpoint)
+    out = col.sync_collection(auth, False)
+    if out.required == R.FULL_DOWNLOAD:
+        col.close_for_full_sync()
+        col.full_upload_or_download(auth=auth, server_usn=None, upload=False)
+        col.reopen(after_full_sync=True)
+    else:
+        assert out.required == R.NO_CHANGES, out
+
+
+def answer_cards(col, count: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """Study `count` new cards with the v3 scheduler, answering Good; their card ids."""
+    from anki.cards import Card
+    from anki.scheduler_pb2 import CardAnswer
+
+    col.decks.select(col.decks.id_for_name("Papers"))
+    answered = []
+    for _ in range(count):
+        queued = col.sched.get_queued_cards(fetch_limit=1).cards[0]
+        card = Card(col, backend_card=queued.card)
+        card.start_timer()
+        col.sched.answer_card(col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.GOOD))
+        answered.append(card.id)
+    return answered
+
+
+# Each build gets its own second: Anki updates a note only when the package's `mod` is newer, and
+# pushes in a test run within the same second (a real user's are minutes apart).
+BUILD_CLOCK = itertools.count(int(time.time()) - 100_000, 100)
+
+
+def push_cli(*args: str, password: str | None = None) -> Result:
+    env = {PASSWORD_ENV: password, "ANKI_BASE": None, "SOURCE_DATE_EPOCH": str(next(BUILD_CLOCK))}
+    return CliRunner().invoke(main, ["push", *args], env=env)
+
+
+def paper_decks(col) -> set[str]:  # type: ignore[no-untyped-def]
+    return {d.name for d in col.decks.all_names_and_ids() if d.name.startswith("Papers::")}
+
+
+def edit_sources(sources: Path) -> None:
+    """A typo fixed and a question added in the first paper's list."""
+    path = sources / "seminar-01.txt"
+    text = path.read_text(encoding="utf-8")
+    assert TYPO in text
+    path.write_text(text.replace(TYPO, f"{FIXED}\n{ADDED}"), encoding="utf-8")
+
+
+def test_push_sync_reaches_the_phone_and_keeps_its_reviews(
+    sources_copy: Path, tmp_path: Path, server: str, desktop: Path, phone
+) -> None:
+    sync = ["--collection", str(desktop), "--lock", str(tmp_path / "p.lock"), "--sync", "--endpoint", server]
+    args = [str(sources_copy), *sync, "--user", USER]
+
+    # 1. The server is empty: the first sync would be a full upload, done only when asked for.
+    first = push_cli(*args, password=PASSWORD)
+    assert first.exit_code == 1, first.output
+    assert "imported, but not synced" in first.output and "--full-upload" in first.output
+    assert "63 new, 0 updated, 0 unchanged, 0 conflicting" in first.output
+    phone_sync(phone, server)
+    assert phone.note_count() == 0
+
+    second = push_cli(*args, "--full-upload", password=PASSWORD)
+    assert second.exit_code == 0, second.output
+    assert "0 new, 0 updated, 63 unchanged, 0 conflicting" in second.output
+    assert f"full upload to {server}" in second.output
+    key = desktop.parent / KEY_FILE
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert PASSWORD not in key.read_text()
+
+    phone_sync(phone, server)
+    assert len(paper_decks(phone)) == 18
+    assert phone.note_count() == 63
+    assert len(phone.find_notes('"note:papers2anki Review"')) == 1
+    typo_nid = phone.find_notes('"Question:*минусы энергетических*"')
+    assert len(typo_nid) == 1
+    before = {nid: phone.get_note(nid).guid for nid in phone.find_notes("")}
+
+    # 2. The phone studies and syncs; the lists change; push again (the cached key, no password).
+    answered = answer_cards(phone, 5)
+    revlog = set(phone.db.list("select id from revlog"))
+    assert len(revlog) == 5
+    phone_sync(phone, server)
+    edit_sources(sources_copy)
+    third = push_cli(str(sources_copy), *sync, password=None)
+    assert third.exit_code == 0, third.output
+    assert "1 new, 1 updated, 62 unchanged, 0 conflicting" in third.output
+    assert "synced with" in third.output and "full" not in third.output
+
+    phone_sync(phone, server)
+    after = {nid: phone.get_note(nid).guid for nid in phone.find_notes("")}
+    assert len(after) == 64 and len(set(after.values())) == 64
+    assert before.items() <= after.items()  # same note ids, same guids
+    assert "В чём" in phone.get_note(typo_nid[0])["Question"]
+    added = [nid for nid in after if nid not in before]
+    assert "качество энергетической модели" in phone.get_note(added[0])["Question"]
+    assert set(phone.db.list("select id from revlog")) == revlog
+    for cid in answered:
+        assert phone.get_card(cid).type != 0  # still studied, not reset to new
+    contents = ["\x1f".join(phone.get_note(nid).fields) for nid in after]
+    assert len(set(contents)) == len(contents)
+    assert len(paper_decks(phone)) == 18
+
+
+def test_push_refuses_a_collection_that_anki_holds_open(sources_copy: Path, tmp_path: Path, desktop: Path) -> None:
+    from anki.collection import Collection
+
+    holder = Collection(str(desktop))  # what Anki desktop does while the profile is open
+    try:
+        mod = holder.db.scalar("select mod from col")
+        lock = tmp_path / "p.lock"
+        result = push_cli(str(sources_copy), "--collection", str(desktop), "--lock", str(lock))
+        assert result.exit_code == 1, result.output
+        assert "is in use" in result.output and "close Anki desktop" in result.output
+        assert "Nothing was changed" in result.output
+        assert "Traceback" not in result.output
+        assert holder.db.scalar("select mod from col") == mod
+        assert holder.note_count() == 0
+        assert not lock.exists()
+        assert not (desktop.parent / "backups").exists()
+    finally:
+        holder.close()
+    reopened = Collection(str(desktop))
+    assert reopened.note_count() == 0 and not paper_decks(reopened)
+    reopened.close()
+
+
+def test_wrong_password_is_refused_and_never_shown(
+    sources_copy: Path, tmp_path: Path, server: str, desktop: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from anki.collection import Collection
+
+    secret = "Wrong-Secret-9f27c1"
+    lock = tmp_path / "p.lock"
+    args = [str(sources_copy), "--collection", str(desktop), "--lock", str(lock)]
+    result = push_cli(*args, "--sync", "--endpoint", server, "--user", USER, password=secret)
+    assert result.exit_code == 1
+    assert f"refused the login of '{USER}': wrong user name or password" in result.output
+    assert "Nothing was changed" in result.output
+    captured = capfd.readouterr()
+    for text in (result.output, result.stdout, result.stderr, captured.out, captured.err):
+        assert secret not in text
+    assert not (desktop.parent / KEY_FILE).exists()
+    assert not lock.exists()
+    col = Collection(str(desktop))
+    assert col.note_count() == 0
+    col.close()
+
+
+def test_a_failed_import_leaves_the_collection_as_it_was(
+    sources_copy: Path, tmp_path: Path, desktop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anki.collection import Collection
+
+    lock = tmp_path / "p.lock"
+    args = [str(sources_copy), "--collection", str(desktop), "--lock", str(lock)]
+    assert push_cli(*args).exit_code == 0
+    edit_sources(sources_copy)
+
+    def snapshot() -> tuple[list[object], list[object]]:
+        col = Collection(str(desktop))
+        try:
+            return col.db.all("select * from notes order by id"), col.db.all("select * from cards order by id")
+        finally:
+            col.close()
+
+    # A real failure inside the backend's import: SQLite aborts the first note insert.
+    col = Collection(str(desktop))
+    col.db.execute("create trigger injected before insert on notes begin select raise(abort, 'injected'); end")
+    col.close()
+    before = snapshot()
+    failed = push_cli(*args)
+    assert failed.exit_code == 1
+    assert "import into" in failed.output and "failed" in failed.output and "as it was" in failed.output
+    assert "backups" in failed.output
+    assert snapshot() == before  # the typo fix (an update) was rolled back too
+
+    col = Collection(str(desktop))
+    col.db.execute("drop trigger injected")
+    col.close()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(next(BUILD_CLOCK)))
+    report = papers2anki.push([sources_copy], collection=desktop, lock_path=lock)  # the API does the same
+    assert (report.new, report.updated, report.unchanged, report.conflicting) == (1, 1, 62, 0)
+    assert report.backup is not None and Path(report.backup).parent == desktop.parent / "backups"
+
+
+def test_profile_is_found_in_ankis_data_folder(sources_copy: Path, tmp_path: Path, desktop: Path) -> None:
+    base = {"ANKI_BASE": str(desktop.parent.parent), PASSWORD_ENV: None, "SOURCE_DATE_EPOCH": None}
+    lock = str(tmp_path / "p.lock")
+    runner = CliRunner()
+    result = runner.invoke(main, ["push", str(sources_copy), "--profile", "User 1", "--lock", lock], env=base)
+    assert result.exit_code == 0, result.output
+    assert f"imported into {desktop}: 63 new" in result.output
+    backups = list((desktop.parent / "backups").glob("backup-*.colpkg"))
+    assert len(backups) == 1 and str(backups[0]) in result.output
+
+    missing = runner.invoke(main, ["push", str(sources_copy), "--profile", "Nobody", "--lock", lock], env=base)
+    assert missing.exit_code == 1
+    assert "no Anki profile 'Nobody'" in missing.output and "profiles there: User 1" in missing.output
+    neither = runner.invoke(main, ["push", str(sources_copy), "--lock", lock], env=base)
+    assert neither.exit_code == 2 and "--collection PATH or --profile NAME" in neither.output
