@@ -22,6 +22,7 @@ _EXPORTS = {
     "build": "api",
     "check": "api",
     "load": "api",
+    "push": "push",
     "Location": "records",
     "Paper": "records",
     "Problem": "records",
