@@ -1,0 +1,217 @@
+"""`papers2anki preview`: every card's front and back on one static page, before anything is imported.
+
+The cards are the notes a build would write, rendered with the same templates and CSS by a small
+renderer of the template syntax our templates use ({{Field}}, {{#Field}}..{{/Field}},
+{{^Field}}..{{/Field}}, {{FrontSide}}), with Anki's rule for an empty field. Math is typeset by the
+MathJax 3.2.2 that the package vendors (the `mathjax` npm package's files, Apache-2.0), configured as
+Anki configures it, and copied beside the page: the page works offline.
+
+Only the standard library and click are imported at module level: `papers2anki --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from .records import Problem
+
+MATHJAX_ZIP = "mathjax-3.2.2.zip"
+DEFAULT_OUT = "preview.html"
+
+_TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
+# Anki's own rule (rslib template.rs, field_is_empty): only whitespace, <br> and <div> tags.
+_EMPTY_FIELD = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.IGNORECASE)
+
+
+class TemplateError(ValueError):
+    """A template uses syntax or a field that this renderer (or the note type) does not have."""
+
+
+def field_is_empty(text: str) -> bool:
+    return _EMPTY_FIELD.match(text) is not None
+
+
+def render_template(template: str, fields: dict[str, str], front_side: str = "") -> str:
+    """The template with its fields substituted, as Anki's template engine does for our templates."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    for m in _TAG.finditer(template):
+        tokens.append(("text", template[pos : m.start()]))
+        tokens.append((m.group(1) or "field", m.group(2)))
+        pos = m.end()
+    tokens.append(("text", template[pos:]))
+    out, end = _render(tokens, 0, fields, front_side, None)
+    return out
+
+
+def _value(name: str, fields: dict[str, str], front_side: str) -> str:
+    if name == "FrontSide":
+        return front_side
+    if ":" in name:
+        raise TemplateError(f"{{{{{name}}}}}: filters are not supported by the preview")
+    if name not in fields:
+        raise TemplateError(f"{{{{{name}}}}}: the note type has no such field")
+    return fields[name]
+
+
+def _render(
+    tokens: list[tuple[str, str]], i: int, fields: dict[str, str], front_side: str, section: str | None
+) -> tuple[str, int]:
+    out = []
+    while i < len(tokens):
+        kind, name = tokens[i]
+        i += 1
+        if kind == "text":
+            out.append(name)
+        elif kind == "field":
+            out.append(_value(name, fields, front_side))
+        elif kind == "/":
+            if name != section:
+                raise TemplateError(f"{{{{/{name}}}}} closes {'{{#' + section + '}}' if section else 'nothing'}")
+            return "".join(out), i
+        else:
+            inner, i = _render(tokens, i, fields, front_side, name)
+            empty = field_is_empty(_value(name, fields, front_side))
+            if empty == (kind == "^"):
+                out.append(inner)
+    if section is not None:
+        raise TemplateError(f"{{{{#{section}}}}} is never closed")
+    return "".join(out), i
+
+
+@dataclass(slots=True)
+class CardView:
+    """One card as the preview shows it."""
+
+    kind: str  #: "question" or "review"
+    front: str  #: the question side's HTML, as Anki renders it (without the <style>)
+    back: str  #: the answer side's HTML
+    source: str  #: `file:line` of the note's text
+    href: str  #: a link to the source file, relative to the page
+
+
+@dataclass(slots=True)
+class DeckView:
+    name: str
+    cards: list[CardView] = field(default_factory=list)
+
+
+def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], list[Problem]]:
+    """Every deck a build of `paths` would write, with its cards rendered; and the problems met."""
+    from .api import drafts_of, load
+    from .notes import note_types
+
+    corpus = load(paths)
+    types = {"question": note_types()[0], "review": note_types()[1]}
+    decks = []
+    for paper, drafts in zip(corpus.papers, drafts_of(corpus.papers)):
+        deck = DeckView(f"{root}::{paper.title}" if root else paper.title)
+        for draft in drafts:
+            nt = types[draft.kind]
+            fields = dict(zip(nt.fields, draft.fields))
+            front = render_template(nt.qfmt, fields)
+            back = render_template(nt.afmt, fields, front)
+            target = Path(draft.location.file).resolve()
+            href = Path(os.path.relpath(target, out.resolve().parent)).as_posix()
+            deck.cards.append(CardView(draft.kind, front, back, draft.location.short, href))
+        decks.append(deck)
+    return decks, corpus.problems
+
+
+def _asset(name: str) -> str:
+    return resources.files("papers2anki").joinpath(f"data/{name}").read_text("utf-8")
+
+
+def page_html(decks: list[DeckView], mathjax_dir: str) -> str:
+    """The preview page: cards grouped by deck, our CSS, MathJax configured as Anki does."""
+    parts = []
+    number = 0
+    for deck in decks:
+        parts.append(f'<section class="pv-deck"><h2>{html.escape(deck.name)}</h2>')
+        for card in deck.cards:
+            number += 1
+            source = html.escape(card.source)
+            parts.append(
+                f'<article class="pv-item" id="card-{number}" data-kind="{card.kind}" data-source="{source}">'
+                f'<p class="pv-where"><a href="{html.escape(card.href)}">{source}</a></p>'
+                f'<div class="pv-sides"><div class="pv-side"><p class="pv-label">Лицо</p>'
+                f'<div class="pv-face card card1">{card.front}</div></div>'
+                f'<div class="pv-side"><p class="pv-label">Оборот</p>'
+                f'<div class="pv-face card card1">{card.back}</div></div></div></article>'
+            )
+        parts.append("</section>")
+    cards = sum(len(d.cards) for d in decks)
+    page = _asset("preview.html")
+    for key, value in (
+        ("CSS", _asset("cards.css")),
+        ("MATHJAX_DIR", json.dumps(mathjax_dir)),
+        ("MATHJAX_SRC", html.escape(f"{mathjax_dir}/tex-chtml-full.js")),
+        ("SUMMARY", f"{len(decks)} колод, {cards} карточек"),
+        ("DECKS", "\n".join(parts)),
+    ):
+        page = page.replace(f"@@{key}@@", value)
+    return page
+
+
+def mathjax_files(folder: str) -> dict[str, bytes]:
+    """The vendored MathJax files, keyed by their path under the page's files folder."""
+    with resources.files("papers2anki").joinpath(f"data/{MATHJAX_ZIP}").open("rb") as raw:
+        with zipfile.ZipFile(raw) as zf:
+            return {f"{folder}/{name}": zf.read(name) for name in zf.namelist() if not name.endswith("/")}
+
+
+def write_preview(paths: list[str], out: str | os.PathLike[str], root: str = "Papers") -> tuple[int, int]:
+    """Write the page and its MathJax folder (`<name>_files/`) atomically; returns (decks, cards)."""
+    from .api import BuildError
+    from .package import write_files
+
+    out_path = Path(out)
+    decks, problems = card_views(paths, out_path, root)
+    if any(p.severity == "error" for p in problems):
+        raise BuildError(problems)
+    folder = f"{out_path.stem}_files/mathjax"
+    files = {out_path.parent / name: data for name, data in mathjax_files(folder).items()}
+    files[out_path] = page_html(decks, folder).encode("utf-8")
+    write_files(files)
+    return len(decks), sum(len(d.cards) for d in decks)
+
+
+@click.command("preview")
+@click.argument("sources", nargs=-1, type=click.Path(exists=True))
+@click.option(
+    "--out",
+    default=DEFAULT_OUT,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The page to write; MathJax goes beside it into <name>_files/.",
+)
+@click.option("--root", default="Papers", show_default=True, help="Parent deck of every paper's deck.")
+def preview_command(sources: tuple[str, ...], out: str, root: str) -> None:
+    """Write one HTML page with the front and back of every card in SOURCES, grouped by deck.
+
+    The cards use the decks' own templates and CSS; formulas are typeset by a local MathJax 3.2.2
+    set up as in Anki, so the page works offline. Buttons switch light/dark and phone/desktop width;
+    every card links to the file:line it came from. Open the page in any browser.
+    """
+    from .api import BuildError
+
+    try:
+        decks, cards = write_preview(list(sources) or ["sources"], out, root)
+    except BuildError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{exc}; see `papers2anki check`") from None
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{decks} decks, {cards} cards: {out}")
