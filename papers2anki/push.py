@@ -176,7 +176,15 @@ def _login(col: Any, path: Path, options: SyncOptions) -> Any:
 
     auth = _cached_auth(path, options)
     if auth is not None:
-        return auth
+        try:
+            col.sync_status(auth)  # asks the server: is the saved key still good?
+            return auth
+        except SyncError as exc:
+            if exc.kind != SyncErrorKind.AUTH:
+                raise PushError(f"{_server(options)}: {exc}. Nothing was changed.") from None
+            _key_file(path).unlink(missing_ok=True)  # revoked or from an old server: log in again
+        except NetworkError as exc:
+            raise PushError(f"cannot reach {_server(options)}: {exc}. Nothing was changed.") from None
     if not options.user:
         raise PushError(f"--user is needed to log in to {_server(options)} (no saved sync key for it yet)")
     secret = options.password if options.password is not None else os.environ.get(PASSWORD_ENV)
@@ -266,25 +274,33 @@ def push(
     encoding: str | None = None,
     root: str = "Papers",
     rename_decks: bool = False,
-    sync: SyncOptions | None = None,
+    sync: bool = False,
+    endpoint: str | None = None,
+    user: str | None = None,
+    password: str | Callable[[], str] | None = None,
+    full_upload: bool = False,
+    full_download: bool = False,
     say: Callable[[str], None] | None = None,
 ) -> PushReport:
     """Build the decks, import them into an Anki collection (as File > Import does), then sync if asked.
 
     The collection is opened first, so a push refuses before anything is written when Anki holds it.
-    It is backed up (Anki's own backup, in the `backups` folder beside it) before it changes; the import
-    is one transaction: it happens whole or not at all. Raises `PushError` (and `BuildError` for
-    errors in the sources).
+    With `sync`, the login comes next (a wrong password changes nothing). The collection is backed up
+    (Anki's own backup, in the `backups` folder beside it) before it changes; with `sync` it is synced
+    before and after the import; the import is one transaction: whole or not at all. `password`
+    defaults to $PAPERS2ANKI_SYNC_PASSWORD and is needed only when no sync key is saved. `say` gets
+    one line per step. Raises `PushError` (and `BuildError` for errors in the sources).
     """
     from . import api
 
     tell = say or (lambda _line: None)
+    options = SyncOptions(endpoint, user, password, full_upload, full_download) if sync else None
     path = Path(collection) if collection is not None else profile_collection(profile or "User 1")
     paths = list(sources)
     col = _open(path)
     report = PushReport(str(path))
     try:
-        auth = _login(col, path, sync) if sync is not None else None
+        auth = _login(col, path, options) if options is not None else None
         corpus = api.load(paths, encoding=encoding)
         with tempfile.TemporaryDirectory(prefix="papers2anki-push-") as tmp:
             package = Path(tmp) / "papers.apkg"
@@ -300,7 +316,7 @@ def push(
             tell(f"built {built.papers} papers, {built.questions} questions, {built.reviews} reviews")
             report.backup = _backup(col, path)
             tell(f"backed up {path.name} to {report.backup}")
-            if sync is not None and _sync(col, path, auth, sync, "before", report.synced):
+            if options is not None and _sync(col, path, auth, options, "before", report.synced):
                 tell(report.synced[-1])
             try:
                 log = _import(col, package)
@@ -314,9 +330,9 @@ def push(
             f"imported into {path}: {report.new} new, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.conflicting} conflicting"
         )
-        if sync is not None:
+        if options is not None:
             try:
-                _sync(col, path, auth, sync, "after", report.synced)
+                _sync(col, path, auth, options, "after", report.synced)
             except PushError as exc:
                 raise PushError(f"imported, but not synced: {exc}", report) from None
             tell(report.synced[-1])
@@ -399,11 +415,6 @@ def push_command(
         raise click.UsageError(f"give --collection PATH or --profile NAME (profiles live in {anki_base()})")
     if not do_sync and (endpoint or user or full_upload or full_download):
         raise click.UsageError("--endpoint, --user, --full-upload and --full-download need --sync")
-    options = (
-        SyncOptions(endpoint, user, _ask_password, full_upload=full_upload, full_download=full_download)
-        if do_sync
-        else None
-    )
     try:
         push(
             list(sources) or ["sources"],
@@ -413,7 +424,12 @@ def push_command(
             encoding=encoding,
             root=root,
             rename_decks=rename_decks,
-            sync=options,
+            sync=do_sync,
+            endpoint=endpoint,
+            user=user,
+            password=_ask_password,
+            full_upload=full_upload,
+            full_download=full_download,
             say=click.echo,
         )
     except BuildError as exc:

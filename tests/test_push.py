@@ -7,6 +7,7 @@ ever syncs with the server, as AnkiMobile does.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import socket
 import stat
@@ -193,6 +194,14 @@ def test_push_sync_reaches_the_phone_and_keeps_its_reviews(
     contents = ["\x1f".join(phone.get_note(nid).fields) for nid in after]
     assert len(set(contents)) == len(contents)
     assert len(paper_decks(phone)) == 18
+
+    # A saved key the server no longer accepts is dropped, and the password logs in again.
+    saved = json.loads(key.read_text())
+    key.write_text(json.dumps({**saved, "hkey": "0" * 40}))
+    fourth = push_cli(*args, password=PASSWORD)
+    assert fourth.exit_code == 0, fourth.output
+    assert "0 new, 0 updated, 64 unchanged" in fourth.output and "synced with" in fourth.output
+    assert json.loads(key.read_text())["hkey"] not in ("0" * 40, PASSWORD)
 
 
 def test_push_refuses_a_collection_that_anki_holds_open(sources_copy: Path, tmp_path: Path, desktop: Path) -> None:
