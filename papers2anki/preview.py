@@ -108,14 +108,17 @@ class DeckView:
 
 
 def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], list[Problem]]:
-    """Every deck a build of `paths` would write, with its cards rendered; and the problems met."""
+    """Every deck a build of `paths` would write, with its cards rendered; and every problem found."""
     from .api import drafts_of, load
+    from .check import lint
     from .notes import note_types
 
     corpus = load(paths)
+    grouped = drafts_of(corpus.papers)
+    problems = corpus.problems + lint(corpus.papers, [d for g in grouped for d in g], corpus.sources)
     types = {"question": note_types()[0], "review": note_types()[1]}
     decks = []
-    for paper, drafts in zip(corpus.papers, drafts_of(corpus.papers)):
+    for paper, drafts in zip(corpus.papers, grouped):
         deck = DeckView(f"{root}::{paper.title}" if root else paper.title)
         for draft in drafts:
             nt = types[draft.kind]
@@ -126,7 +129,7 @@ def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[
             href = Path(os.path.relpath(target, out.resolve().parent)).as_posix()
             deck.cards.append(CardView(draft.kind, front, back, draft.location.short, href))
         decks.append(deck)
-    return decks, corpus.problems
+    return decks, sorted(problems, key=lambda p: p.sort_key)
 
 
 def _asset(name: str) -> str:
@@ -210,7 +213,8 @@ def preview_command(sources: tuple[str, ...], out: str, root: str) -> None:
         decks, cards = write_preview(list(sources) or ["sources"], out, root)
     except BuildError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            if problem.severity == "error":
+                click.echo(str(problem), err=True)
         raise click.ClickException(f"{exc}; see `papers2anki check`") from None
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None

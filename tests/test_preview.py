@@ -1,0 +1,187 @@
+"""`papers2anki preview`: the template renderer, the command, and the page in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, REPO, SOURCES
+
+import papers2anki
+from papers2anki.api import drafts_of
+from papers2anki.cli import main
+from papers2anki.preview import (
+    CardView,
+    DeckView,
+    TemplateError,
+    field_is_empty,
+    mathjax_files,
+    page_html,
+    render_template,
+)
+
+sys.path.insert(0, str(REPO / "tools" / "screenshots"))
+sys.path.insert(0, str(REPO / "tools"))
+
+from chromium import Chromium, find_chromium  # noqa: E402
+
+ANSWERS = FIXTURES / "answers"
+NPM_MATHJAX = REPO / "tools" / "mathjax" / "node_modules" / "mathjax"
+needs_chromium = pytest.mark.skipif(
+    find_chromium() is None, reason="chromium is not installed (Debian: apt-get install chromium)"
+)
+
+
+@pytest.mark.parametrize(
+    ("template", "fields", "expected"),
+    [
+        ("{{A}}-{{B}}", {"A": "1", "B": "<b>2</b>"}, "1-<b>2</b>"),
+        ("{{ A }}", {"A": "x"}, "x"),
+        ("{{#A}}yes {{A}}{{/A}}", {"A": "x"}, "yes x"),
+        ("{{#A}}yes{{/A}}", {"A": ""}, ""),
+        ("{{^A}}none{{/A}}", {"A": ""}, "none"),
+        ("{{^A}}none{{/A}}", {"A": "x"}, ""),
+        ("{{#A}}{{#B}}both{{/B}}{{/A}}", {"A": "x", "B": "y"}, "both"),
+        ("{{#A}}a{{/A}}{{^A}}b{{/A}}", {"A": " <br> <div></div> "}, "b"),  # Anki's idea of empty
+        ("[{{FrontSide}}]", {}, "[front]"),
+    ],
+)
+def test_template_subset(template: str, fields: dict[str, str], expected: str) -> None:
+    assert render_template(template, fields, "front") == expected
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{Nope}}", "no such field"),
+        ("{{#A}}open", "never closed"),
+        ("{{/A}}", "closes nothing"),
+        ("{{#A}}x{{/B}}", "closes {{#A}}"),
+        ("{{text:A}}", "filters"),
+    ],
+)
+def test_template_errors_are_named(template: str, message: str) -> None:
+    with pytest.raises(TemplateError, match=message):
+        render_template(template, {"A": "x"})
+
+
+def test_field_is_empty_follows_anki() -> None:
+    assert field_is_empty("") and field_is_empty(" \n<br/><BR>") and field_is_empty("<div><br></div>")
+    assert not field_is_empty("&nbsp;") and not field_is_empty("<p></p>") and not field_is_empty("0")
+
+
+def test_command_writes_page_and_mathjax_offline(tmp_path: Path) -> None:
+    out = tmp_path / "site" / "cards.html"
+    result = CliRunner().invoke(main, ["preview", str(ANSWERS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"2 decks, 6 cards: {out}"
+    page = out.read_text("utf-8")
+    assert page.count('class="pv-item"') == 6
+    assert 'src="cards_files/mathjax/tex-chtml-full.js"' in page
+    assert "http://" not in page and "https://" not in page  # nothing from a CDN
+    for name, data in mathjax_files("cards_files/mathjax").items():
+        assert (out.parent / name).read_bytes() == data
+    # Every card links to its source, relative to the page.
+    links = {line.split('href="', 1)[1].split('"', 1)[0] for line in page.split("<a ")[1:]}
+    assert {(out.parent / link).resolve() for link in links} == {(ANSWERS / "answers.md").resolve()}
+
+
+def test_command_refuses_sources_with_errors_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Some Paper\n\n1. Что такое X?\n2. Что такое X?\n", "utf-8")
+    out = tmp_path / "out" / "p.html"
+    result = CliRunner().invoke(main, ["preview", str(bad), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{bad}:4:" in result.output and "duplicate-question" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not NPM_MATHJAX.exists(), reason="tools/mathjax/node_modules missing: cd tools/mathjax && npm ci")
+def test_vendored_mathjax_is_the_npm_package() -> None:
+    import vendor_mathjax
+
+    data = (REPO / "papers2anki" / "data" / vendor_mathjax.TARGET.name).read_bytes()
+    assert vendor_mathjax.zip_bytes(vendor_mathjax.wanted_files()) == data
+
+
+def test_screenshots_are_current() -> None:
+    import make_screenshots
+
+    recorded = (REPO / "docs" / "screenshots" / "inputs.sha256").read_text().split()[-1]
+    assert make_screenshots.inputs_digest() == recorded, (
+        "docs/screenshots/ are stale: run python tools/screenshots/make_screenshots.py"
+    )
+    for theme in ("light", "dark"):
+        for view in ("phone", "desktop"):
+            shot = REPO / "docs" / "screenshots" / f"card-{theme}-{view}.png"
+            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert f"docs/screenshots/card-{theme}-{view}.png" in (REPO / "README.md").read_text("utf-8")
+
+
+_CARDS_REPORT = """JSON.stringify({
+  state: document.documentElement.dataset.math,
+  items: [...document.querySelectorAll('.pv-item')].map(e => e.dataset.source),
+  links: [...document.querySelectorAll('.pv-where a')].map(a => a.textContent),
+  merror: document.querySelectorAll('mjx-merror').length,
+  math: document.querySelectorAll('mjx-container').length,
+  raw: [...document.querySelectorAll('.pv-face')].filter(f => /\\\\[(\\[]/.test(f.textContent)).length,
+  fontErrors: [...document.fonts].filter(f => f.status === 'error').map(f => f.family),
+  tooWide: [...document.querySelectorAll('.pv-face')]
+    .filter(f => f.scrollWidth > f.clientWidth || f.getBoundingClientRect().right > innerWidth)
+    .map(f => f.closest('.pv-item').dataset.source),
+  pageWidth: document.documentElement.scrollWidth,
+})"""
+
+
+@needs_chromium
+def test_page_in_chromium_typesets_every_card_and_fits_a_phone(tmp_path: Path) -> None:
+    out = tmp_path / "preview.html"
+    result = CliRunner().invoke(main, ["preview", str(SOURCES), str(ANSWERS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    corpus = papers2anki.load([SOURCES, ANSWERS])
+    expected = [d.location.short for group in drafts_of(corpus.papers) for d in group]
+    formulas = sum(len(d.formulas) for group in drafts_of(corpus.papers) for d in group)
+    with Chromium() as browser:
+        browser.set_viewport(375, 812)
+        browser.open(out.as_uri(), "document.documentElement.dataset.math")
+        report = json.loads(browser.evaluate(_CARDS_REPORT))
+        requested = browser.requested_urls()
+        failed = browser.failed_requests()
+    assert report["state"] == "done"
+    assert sorted(report["items"]) == sorted(expected) and len(expected) == 69
+    assert sorted(report["links"]) == sorted(expected)
+    assert report["merror"] == 0
+    # Every formula typeset on both sides it appears on: none left as \( or \[ source.
+    assert report["math"] >= formulas and report["raw"] == 0
+    assert report["fontErrors"] == [] and failed == []
+    assert all(url.startswith(tmp_path.as_uri()) for url in requested), requested  # offline: local files only
+    assert report["tooWide"] == [] and report["pageWidth"] <= 375
+
+
+@needs_chromium
+def test_chromium_checks_can_fail_and_toggles_work(tmp_path: Path) -> None:
+    """A broken formula shows up as mjx-merror, an unbreakable word as a too-wide card."""
+    broken = CardView("question", "\\(\\frac{a}\\)", "x" * 200, "bad.txt:1", "bad.txt")
+    fine = CardView("question", '<div class="p2a p2a-front">\\(x\\)</div>', "ok", "ok.txt:1", "ok.txt")
+    out = tmp_path / "p.html"
+    out.write_text(page_html([DeckView("Papers::Bad", [broken, fine])], "p_files/mathjax"), "utf-8")
+    for name, data in mathjax_files("p_files/mathjax").items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    with Chromium() as browser:
+        browser.set_viewport(375, 812)
+        browser.open(out.as_uri(), "document.documentElement.dataset.math")
+        report = json.loads(browser.evaluate(_CARDS_REPORT))
+        assert report["merror"] == 1 and report["tooWide"] == ["bad.txt:1"]
+        browser.set_viewport(1200, 800)
+        face = "document.querySelector('#card-2 .pv-face')"
+        light = browser.evaluate(f"getComputedStyle({face}).backgroundColor")
+        wide = browser.evaluate(f"{face}.getBoundingClientRect().width")
+        browser.evaluate("document.getElementById('pv-dark').click(); document.getElementById('pv-phone').click()")
+        assert browser.evaluate("document.body.className") == "nightMode pv-phone"
+        assert browser.evaluate(f"getComputedStyle({face}).backgroundColor") != light
+        assert wide > 375 >= browser.evaluate(f"{face}.getBoundingClientRect().width")
