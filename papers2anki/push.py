@@ -372,7 +372,7 @@ def _ask_password() -> str:
 @click.option("--rename-decks", is_flag=True, help="Use corrected paper titles as deck names.")
 @click.option("--encoding", help="Decode the sources with this encoding instead of detecting it.")
 @click.option(
-    "--sync", "do_sync", is_flag=True, help="Sync the collection after importing (AnkiWeb unless --endpoint)."
+    "--sync", "do_sync", is_flag=True, help="Sync before and after importing, with AnkiWeb unless --endpoint."
 )
 @click.option("--endpoint", metavar="URL", help="A self-hosted Anki sync server, e.g. http://host:8080/.")
 @click.option("--user", help=f"Sync user name or AnkiWeb e-mail; the password comes from ${PASSWORD_ENV} or a prompt.")

@@ -301,3 +301,30 @@ def test_profile_is_found_in_ankis_data_folder(sources_copy: Path, tmp_path: Pat
     assert "no Anki profile 'Nobody'" in missing.output and "profiles there: User 1" in missing.output
     neither = runner.invoke(main, ["push", str(sources_copy), "--lock", lock], env=base)
     assert neither.exit_code == 2 and "--collection PATH or --profile NAME" in neither.output
+
+
+def test_full_download_only_when_asked_then_import(
+    sources_copy: Path, tmp_path: Path, server: str, desktop: Path, phone
+) -> None:
+    # The phone has been studying alone: the server holds its collection, the desktop is fresh.
+    note = phone.new_note(phone.models.by_name("Basic"))
+    note["Front"] = "made on the phone"
+    phone.add_note(note, phone.decks.id("Default"))
+    auth = phone.sync_login(USER, PASSWORD, server)
+    assert phone.sync_collection(auth, False).required != 0
+    phone.close_for_full_sync()
+    phone.full_upload_or_download(auth=auth, server_usn=None, upload=True)
+    phone.reopen(after_full_sync=True)
+
+    args = [str(sources_copy), "--collection", str(desktop), "--lock", str(tmp_path / "p.lock"), "--sync"]
+    refused = push_cli(*args, "--endpoint", server, "--user", USER, password=PASSWORD)
+    assert refused.exit_code == 1
+    assert "asks for a full download" in refused.output and "--full-download" in refused.output
+    assert "imported" not in refused.output
+
+    done = push_cli(*args, "--endpoint", server, "--full-download", password=None)  # the saved key
+    assert done.exit_code == 0, done.output
+    assert "full download from" in done.output and "63 new" in done.output
+    phone_sync(phone, server)
+    assert phone.note_count() == 64
+    assert phone.find_notes('"Front:made on the phone"')
