@@ -8,6 +8,7 @@ folder and renamed into place, so a failed build leaves the previous files as th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
@@ -20,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
 from .notes import NoteType
 
 DEFAULT_ROOT = "Papers"
+HAS_SERIALIZE = hasattr(sqlite3.Connection, "serialize")  # Python 3.11+
 
 
 def stable_id(*parts: str, digits: int = 13) -> int:
@@ -100,25 +104,76 @@ def _genanki_deck(spec: DeckSpec, models: dict[int, _Model]) -> genanki.Deck:
     return deck
 
 
-def package_bytes(decks: list[DeckSpec]) -> bytes:
-    """The .apkg of these decks, the same bytes for the same decks."""
-    models: dict[int, _Model] = {}
-    for deck in decks:
-        for note in deck.notes:
-            if note.note_type.id not in models:
-                models[note.note_type.id] = _Model(note.note_type, deck.type_mods[note.note_type.id])
-    stamp = max([n.mod for d in decks for n in d.notes] + [m.mod for m in models.values()] + [0])
-    package = genanki.Package([_genanki_deck(d, models) for d in decks])
+@functools.cache
+def _empty_collection() -> bytes:
+    """The bytes of a new collection as genanki's `Package.write_to_db` starts it, made once per process.
+
+    genanki creates the schema with `executescript` in every package, about 12 ms (most of it SQLite
+    committing to a new file): at one package per paper that was nearly all of a build's time.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         db_path = os.path.join(tmp, "collection.anki2")
         conn = sqlite3.connect(db_path)
         try:
             cursor = conn.cursor()
-            package.write_to_db(cursor, stamp, itertools.count(stable_id("ids", *(d.name for d in decks))))
+            cursor.executescript(APKG_SCHEMA)  # exactly the two scripts genanki runs first
+            cursor.executescript(APKG_COL)
             conn.commit()
         finally:
             conn.close()
-        collection = Path(db_path).read_bytes()
+        return Path(db_path).read_bytes()
+
+
+@functools.cache
+def _model(note_type: NoteType, mod: int) -> _Model:
+    # One model per type and mod for the whole process: genanki computes its required fields
+    # (rendering the template once per field) on first use and caches them on the instance.
+    return _Model(note_type, mod)
+
+
+def collection_bytes(decks: list[DeckSpec], *, in_memory: bool = HAS_SERIALIZE) -> bytes:
+    """The collection.anki2 of these decks, written by genanki's Deck/Note/Model into a copy of the empty one.
+
+    The copy lives in memory (`sqlite3` deserialize/serialize, Python 3.11+): no temporary file, no
+    fsync; older Pythons copy it into a temporary file. Either way the bytes are those genanki's
+    `Package.write_to_db` leaves in a new file (tests/test_package_bytes.py).
+    """
+    models: dict[int, _Model] = {}
+    for deck in decks:
+        for note in deck.notes:
+            if note.note_type.id not in models:
+                models[note.note_type.id] = _model(note.note_type, deck.type_mods[note.note_type.id])
+    stamp = max([n.mod for d in decks for n in d.notes] + [m.mod for m in models.values()] + [0])
+    ids = itertools.count(stable_id("ids", *(d.name for d in decks)))
+
+    def fill(conn: sqlite3.Connection) -> None:
+        cursor = conn.cursor()
+        for deck in decks:
+            _genanki_deck(deck, models).write_to_db(cursor, stamp, ids)
+        conn.commit()
+
+    if in_memory:
+        conn = sqlite3.connect(":memory:")
+        try:
+            conn.deserialize(_empty_collection())
+            fill(conn)
+            return conn.serialize()
+        finally:
+            conn.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp, "collection.anki2")
+        db_path.write_bytes(_empty_collection())
+        conn = sqlite3.connect(db_path)
+        try:
+            fill(conn)
+        finally:
+            conn.close()
+        return db_path.read_bytes()
+
+
+def package_bytes(decks: list[DeckSpec]) -> bytes:
+    """The .apkg of these decks, the same bytes for the same decks."""
+    collection = collection_bytes(decks)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in (("collection.anki2", collection), ("media", b"{}")):
