@@ -109,8 +109,8 @@ class _Lines:
 
 
 def _first_text(token: dict[str, Any]) -> str:
-    if "text" in token:
-        return str(token["text"])
+    if "text" in token or "raw" in token:  # code and HTML blocks keep their text in `raw`
+        return str(token.get("text", token.get("raw", "")))
     for child in token.get("children", []):
         found = _first_text(child)
         if found:
@@ -124,6 +124,8 @@ def _locate(tokens: list[dict[str, Any]], lines: _Lines) -> list[_Block]:
         if tok["type"] == "blank_line":
             continue
         block = _Block(tok, lines.find(_first_text(tok)))
+        if tok["type"] in ("paragraph", "block_text"):  # the next block starts after these lines
+            lines.cursor = max(lines.cursor, block.line - 1 + str(tok["text"]).rstrip("\n").count("\n") + 1)
         if tok["type"] in ("list", "list_item", "block_quote"):
             block.children = _locate(tok.get("children", []), lines)
         blocks.append(block)
