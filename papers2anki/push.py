@@ -152,6 +152,7 @@ def _cached_auth(path: Path, options: SyncOptions) -> Any:
         return None
     if data.get("server") != _server(options) or (options.user and data.get("user") != options.user):
         return None
+    options.user = data.get("user")  # kept in the file when AnkiWeb moves the account
     return SyncAuth(hkey=data["hkey"], endpoint=data.get("endpoint") or None)
 
 
@@ -214,10 +215,13 @@ def _full_sync_advice(required: str, stage: str, server: str) -> str:
         why = f"{server} asks for a full download (this collection is empty, the server's is not)"
     else:
         why = f"{server} asks for a full sync: this collection and the server's cannot be merged"
-    ways = [
-        "--full-upload replaces the server's copy with this one (reviews made elsewhere since the last sync are lost)"
-    ]
-    if stage == "before":
+    ways = []
+    if required != "download":
+        ways.append(
+            "--full-upload replaces the server's copy with this one"
+            " (reviews made elsewhere since the last sync are lost)"
+        )
+    if stage == "before" and required != "upload":
         ways.append("--full-download replaces this collection with the server's, then imports (backup kept)")
     return f"{why}. Nothing was synced. Choose: " + "; or ".join(ways) + "."
 

@@ -150,6 +150,7 @@ def test_push_sync_reaches_the_phone_and_keeps_its_reviews(
     first = push_cli(*args, password=PASSWORD)
     assert first.exit_code == 1, first.output
     assert "imported, but not synced" in first.output and "--full-upload" in first.output
+    assert "--full-download" not in first.output  # the import is done: only an upload keeps it
     assert "63 new, 0 updated, 0 unchanged, 0 conflicting" in first.output
     phone_sync(phone, server)
     assert phone.note_count() == 0
@@ -320,7 +321,7 @@ def test_full_download_only_when_asked_then_import(
     refused = push_cli(*args, "--endpoint", server, "--user", USER, password=PASSWORD)
     assert refused.exit_code == 1
     assert "asks for a full download" in refused.output and "--full-download" in refused.output
-    assert "imported" not in refused.output
+    assert "imported" not in refused.output and "--full-upload" not in refused.output
 
     done = push_cli(*args, "--endpoint", server, "--full-download", password=None)  # the saved key
     assert done.exit_code == 0, done.output
