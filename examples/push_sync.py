@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 import papers2anki
-from papers2anki.push import PushError
+from papers2anki.push_to_anki import PushError
 
 
 def main(profile: str, user: str, endpoint: str | None = None) -> int:

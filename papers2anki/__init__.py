@@ -22,7 +22,7 @@ _EXPORTS = {
     "build": "api",
     "check": "api",
     "load": "api",
-    "push": "push",
+    "push": "push_to_anki",
     "Location": "records",
     "Paper": "records",
     "Problem": "records",

@@ -201,7 +201,8 @@ def build(
     type_mods: dict[int, int] = {}
     for nt in types:
         prev = old.note_types.get(nt.name)
-        mod = prev.mod if prev and prev.fingerprint == nt.fingerprint else now
+        # Anki updates only when strictly newer: a change made within the same second still counts.
+        mod = prev.mod if prev and prev.fingerprint == nt.fingerprint else max(now, prev.mod + 1 if prev else now)
         new.note_types[nt.name] = TypeEntry(nt.fingerprint, mod)
         type_mods[nt.id] = mod
     by_kind = {"question": types[0], "review": types[1]}
@@ -242,7 +243,8 @@ def build(
                 mod, state = entry.mod, "unchanged"
                 deck.unchanged += 1
             else:
-                mod, state = now, ("changed" if entry is not None else "new")
+                mod = max(now, entry.mod + 1) if entry is not None else now
+                state = "changed" if entry is not None else "new"
                 if entry is None:
                     deck.new += 1
                 else:

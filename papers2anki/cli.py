@@ -223,7 +223,7 @@ def _add_optional_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts only when run)."""
     import importlib
 
-    for module, name in (("preview", "preview_command"), ("push", "push_command")):
+    for module, name in (("preview", "preview_command"), ("push_to_anki", "push_command")):
         try:
             command = getattr(importlib.import_module(f"papers2anki.{module}"), name)
         except (ImportError, AttributeError):

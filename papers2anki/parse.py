@@ -17,7 +17,6 @@ Question text is then cut from the source lines, so formulas come through exactl
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +107,16 @@ class _Lines:
         return end
 
 
+def _outdent(lines: list[str], width: int) -> str:
+    """Remove an item's content indentation (at most `width` columns), keeping deeper indents (code)."""
+    out = []
+    for line in lines:
+        expanded = line.expandtabs(4)
+        strip = min(width, len(expanded) - len(expanded.lstrip(" ")))
+        out.append(expanded[strip:])
+    return "\n".join(out)
+
+
 def _first_text(token: dict[str, Any]) -> str:
     if "text" in token or "raw" in token:  # code and HTML blocks keep their text in `raw`
         return str(token.get("text", token.get("raw", "")))
@@ -173,7 +182,7 @@ class _Parser:
             inner = _MARKER.match(head, m.end())
             if inner and inner.group(1):
                 number, start = inner.group(1), inner.end()
-        rest = textwrap.dedent("\n".join(self.src_lines[first:last]))
+        rest = _outdent(self.src_lines[first:last], start)
         text = head[start:].strip() + ("\n" + rest if rest.strip() else "")
         return number, text.strip(), start + 1
 
@@ -309,7 +318,7 @@ class _Parser:
             answer_from = item.line + head_lines
             answer = ""
             if answer_from <= item.end:
-                answer = textwrap.dedent("\n".join(self.src_lines[answer_from - 1 : item.end])).strip("\n")
+                answer = _outdent(self.src_lines[answer_from - 1 : item.end], col - 1).strip("\n")
             if not number:
                 number = str(index)
             found.append(Question(number, text, self.loc(item.line, col), answer))

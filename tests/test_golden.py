@@ -58,3 +58,13 @@ def test_mixed_layouts_in_one_file_give_the_same_records_as_each_alone(tmp_path:
         lines = combined.read_text("utf-8").split("\n")
         for q in a.questions:
             assert q.text.split("\n")[0] in lines[q.location.line - 1]
+
+
+def test_answer_keeps_its_own_indentation(tmp_path: Path) -> None:
+    """An answer's code block stays code: only the item's own indentation is removed."""
+    import papers2anki
+
+    src = tmp_path / "l.txt"
+    src.write_text("Paper\n\n1. Вопрос?\n\n       code block answer\n\n   Абзац ответа.\n", "utf-8")
+    [paper] = papers2anki.load([src]).papers
+    assert paper.questions[0].answer == "    code block answer\n\nАбзац ответа."

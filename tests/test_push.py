@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 
 import papers2anki
 from papers2anki.cli import main
-from papers2anki.push import KEY_FILE, PASSWORD_ENV
+from papers2anki.push_to_anki import KEY_FILE, PASSWORD_ENV
 
 USER, PASSWORD = "student", "Correct-Horse-31"
 TYPO = "4. В чем заключаются основные минусы энергетических моделей?"

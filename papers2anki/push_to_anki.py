@@ -10,7 +10,6 @@ import json
 import os
 import sys
 import tempfile
-import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -446,14 +445,3 @@ def push_command(
         if exc.name != "anki":
             raise
         raise click.ClickException("push needs the anki package: pip install 'papers2anki[anki]'") from None
-
-
-class _CallableModule(types.ModuleType):
-    """`papers2anki.push` names both this module and the API function. Once the module is imported
-    (the CLI imports it), the package attribute is the module itself: calling it must still push."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> PushReport:
-        return push(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
