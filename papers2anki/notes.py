@@ -24,7 +24,6 @@ QUESTION_FIELDS = ("Question", "Answer", "Paper", "Authors", "Number", "Source")
 REVIEW_FIELDS = ("Title", "Authors", "Reviewer", "Review", "Source")
 QUESTION_TEMPLATE = "Question"
 REVIEW_TEMPLATE = "Review"
-NO_ANSWER_HINT = "Вспомните ответ по статье"
 
 
 def _asset(name: str) -> str:

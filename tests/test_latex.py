@@ -115,7 +115,7 @@ def test_shipped_sources_acceptance(tmp_path: Path, collection) -> None:
 
 
 def test_every_formula_typesets_in_mathjax(tmp_path: Path, collection) -> None:
-    fields = imported_fields(tmp_path, collection, [SOURCES, FIXTURES / "layouts"])
+    fields = imported_fields(tmp_path, collection, [SOURCES, FIXTURES / "layouts", FIXTURES / "answers"])
     formulas = sorted({f for field in fields for f in formulas_in(field)})
     assert len(formulas) >= 40
     errors = typeset_errors(formulas)
