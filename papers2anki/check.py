@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from .latex import TextProblem
 from .mathcheck import check_formula
 from .notes import NoteDraft
-from .records import Location, Paper, Problem
+from .records import Location, Paper, Problem, Question
 from .sources import Source
 from .text import skeleton
 
@@ -22,31 +22,53 @@ def locate(sources: dict[str, Source], base: Location, needle: str) -> Location:
     return source.location(found) if found >= 0 else base
 
 
+def _runs(paper: Paper) -> Iterator[list[Question]]:
+    """A paper's questions, one run per file: each file numbers its own list."""
+    run: list[Question] = []
+    for q in paper.questions:
+        if run and q.location.file != run[-1].location.file:
+            yield run
+            run = []
+        run.append(q)
+    if run:
+        yield run
+
+
 def _numbering(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> Iterator[Problem]:
     for paper in papers:
-        seen: dict[str, Location] = {}
-        previous: list[int] | None = None
+        for run in _runs(paper):
+            yield from _numbering_of(run)
+
+
+def _numbering_of(run: list[Question]) -> Iterator[Problem]:
+    seen: dict[str, Location] = {}
+    previous: list[int] | None = None
+    for q in run:
+        if q.number in seen:
+            yield Problem(
+                q.location,
+                "warning",
+                f"question number {q.number} repeats (first at line {seen[q.number].line})",
+                "numbering",
+            )
+            continue
+        seen[q.number] = q.location
+        try:
+            parts = [int(p) for p in q.number.split(".")]
+        except ValueError:
+            continue
+        if previous is not None and parts != previous and parts != previous[:-1] + [previous[-1] + 1]:
+            shown = ".".join(map(str, previous))
+            yield Problem(q.location, "warning", f"numbering skips from {shown} to {q.number}", "numbering")
+        previous = parts
+
+
+def _empty(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> Iterator[Problem]:
+    """Questions of punctuation only (`2. ?`); wholly empty ones are reported by parse."""
+    for paper in papers:
         for q in paper.questions:
-            if q.number in seen:
-                yield Problem(
-                    q.location,
-                    "warning",
-                    f"question number {q.number} repeats (first at line {seen[q.number].line})",
-                    "numbering",
-                )
-            seen.setdefault(q.number, q.location)
-            try:
-                parts = [int(p) for p in q.number.split(".")]
-            except ValueError:
-                continue
-            if previous is not None and parts[:-1] == previous[:-1] and parts[-1] > previous[-1] + 1:
-                yield Problem(
-                    q.location,
-                    "warning",
-                    f"numbering skips from {'.'.join(map(str, previous))} to {q.number}",
-                    "numbering",
-                )
-            previous = parts
+            if q.text.strip() and not skeleton(q.text):
+                yield Problem(q.location, "error", f"question {q.number} has no words: '{q.text}'", "empty-question")
 
 
 def _duplicates(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> Iterator[Problem]:
@@ -87,6 +109,7 @@ def _located(sources: dict[str, Source], base: Location, text: str, tp: TextProb
 
 RULES: list[tuple[str, Callable[[list[Paper], list[NoteDraft], dict[str, Source]], Iterator[Problem]]]] = [
     ("numbering", _numbering),
+    ("empty-question", _empty),
     ("duplicate-question", _duplicates),
     ("formulas", _formulas),
 ]

@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import mistune
+from mistune.util import escape_url
 
 from .latex import MathSpan, TextProblem, find_math
 
 _OPEN, _CLOSE = "\ue001", "\ue002"
 _PLACEHOLDER = re.compile(_OPEN + r"(\d+)" + _CLOSE)
+_QUOTED_PLACEHOLDER = re.compile("%EE%80%81" + r"(\d+)" + "%EE%80%82")  # the placeholder inside a URL
 _SAFE_SCHEMES = ("http://", "https://")
+# Web addresses are not math: hidden from the math finder (same length, so offsets hold).
+_URL = re.compile(r"\]\([^)\s]*|<[a-z][a-z0-9+.-]*:[^\s<>]*>|\bhttps?://[^\s<>()\[\]]+", re.I)
+_MASK = "\ue003"
 
 
 class _FieldRenderer(mistune.HTMLRenderer):
@@ -27,11 +32,21 @@ class _FieldRenderer(mistune.HTMLRenderer):
 
     def __init__(self) -> None:
         super().__init__(escape=True)
+        self.originals: list[str] = []  #: the source text of each math placeholder of the current render
+
+    def _restore(self, value: str, quote: bool) -> str:
+        """A link's target or title as written: the math finder's placeholders put back."""
+        value = _QUOTED_PLACEHOLDER.sub(lambda m: _OPEN + m.group(1) + _CLOSE, value)
+        return _PLACEHOLDER.sub(
+            lambda m: escape_url(self.originals[int(m.group(1))]) if quote else self.originals[int(m.group(1))],
+            value,
+        )
 
     def link(self, text: str, url: str, title: str | None = None) -> str:
+        url = self._restore(url, quote=True)
         if not url.lower().startswith(_SAFE_SCHEMES):
             return text
-        return super().link(text, url, title)
+        return super().link(text, url, self._restore(title, quote=False) if title else None)
 
     def image(self, text: str, url: str, title: str | None = None) -> str:
         return html.escape(text)
@@ -40,7 +55,8 @@ class _FieldRenderer(mistune.HTMLRenderer):
         return f"<p><b>{text}</b></p>\n"
 
 
-_html = mistune.create_markdown(renderer=_FieldRenderer(), plugins=["strikethrough", "table"])
+_renderer = _FieldRenderer()
+_html = mistune.create_markdown(renderer=_renderer, plugins=["strikethrough", "table"])
 
 
 def _placeholders(text: str, spans: list[MathSpan]) -> str:
@@ -69,7 +85,8 @@ class Rendered:
 
 def render_markdown(text: str, inline: bool = False) -> Rendered:
     """Markdown with math in any notation -> field HTML with `\\(..\\)` / `\\[..\\]`."""
-    spans, problems = find_math(text)
+    spans, problems = find_math(_URL.sub(lambda m: _MASK * len(m.group()), text))
+    _renderer.originals = [text[s.start : s.end] for s in spans]
     body = str(_html(_placeholders(text, spans))).strip()
     if inline and body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
         body = body[3:-4]
