@@ -29,7 +29,6 @@ from .notes import NoteType
 
 DEFAULT_ROOT = "Papers"
 HAS_SERIALIZE = hasattr(sqlite3.Connection, "serialize")  # Python 3.11+
-_BATCH_SYNC = hasattr(os, "sync")  # Unix
 
 
 def stable_id(*parts: str, digits: int = 13) -> int:
@@ -104,6 +103,22 @@ def _genanki_deck(spec: DeckSpec, models: dict[int, _Model]) -> genanki.Deck:
             )
         )
     return deck
+
+
+@functools.cache
+def _type_print(note_type: NoteType) -> str:
+    return note_type.fingerprint
+
+
+def decks_digest(decks: list[DeckSpec]) -> str:
+    """A digest of everything `package_bytes(decks)` depends on besides this code (see cache.code_fingerprint)."""
+    h = hashlib.sha256()
+    for deck in decks:
+        h.update(repr((deck.name, deck.description, sorted(deck.type_mods.items()))).encode("utf-8", "surrogatepass"))
+        for n in deck.notes:
+            key = (n.note_type.id, _type_print(n.note_type), n.guid, n.fields, n.tags, n.due, n.mod)
+            h.update(repr(key).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 @functools.cache
@@ -241,14 +256,9 @@ def write_files(files: dict[Path, bytes]) -> list[Path]:
             temps.append((tmp, target))
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-                if not _BATCH_SYNC:
-                    f.flush()
-                    os.fsync(f.fileno())
+                f.flush()
+                os.fsync(f.fileno())
             os.chmod(tmp, 0o644)
-        if _BATCH_SYNC and temps:
-            # Every file on disk before any rename, as with an fsync per file, but in one flush:
-            # 25,000 fsyncs cost about 20 s on this machine's disk, one sync a few tens of ms.
-            os.sync()
     except BaseException:
         for tmp, _ in temps:
             if os.path.exists(tmp):
