@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lock as lockmod
-from .check import lint
+from .check import lint, one_line
 from .lock import Lock, NoteEntry, TypeEntry
 from .notes import NoteDraft, note_types, question_draft, review_draft
 from .package import DEFAULT_ROOT, DeckSpec, NoteSpec, package_bytes, write_files
@@ -101,7 +101,7 @@ def load(paths: Iterable[str | os.PathLike[str]] = (DEFAULT_SOURCES,), *, encodi
             )
             continue
         paper.review = review
-    return Corpus(list(papers.values()), problems, sources)
+    return Corpus(list(papers.values()), [one_line(p) for p in problems], sources)
 
 
 def drafts_of(papers: list[Paper]) -> list[list[NoteDraft]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from .latex import TextProblem
 from .mathcheck import check_formula
@@ -95,7 +97,13 @@ def _formulas(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, S
                 where = locate(sources, base, span.tex)
                 if where != base:
                     where = Location(where.file, where.line, where.col + tp.offset)
-                yield Problem(where, tp.severity, f"{tp.message} in ${span.tex}$", tp.rule)
+                yield Problem(where, tp.severity, f"{tp.message} in ${_quote(span.tex)}$", tp.rule)
+
+
+def _quote(tex: str, limit: int = 60) -> str:
+    """A formula shown in a message: on one line, and cut when long."""
+    tex = " ".join(tex.split())
+    return tex if len(tex) <= limit else tex[: limit - 1] + "…"
 
 
 def _located(sources: dict[str, Source], base: Location, text: str, tp: TextProblem) -> Problem:
@@ -107,7 +115,19 @@ def _located(sources: dict[str, Source], base: Location, text: str, tp: TextProb
     )
 
 
+def _controls(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> Iterator[Problem]:
+    for source in sources.values():
+        for offset in source.controls:
+            yield Problem(
+                source.location(offset),
+                "warning",
+                "an invisible control character, read as a space",
+                "control-character",
+            )
+
+
 RULES: list[tuple[str, Callable[[list[Paper], list[NoteDraft], dict[str, Source]], Iterator[Problem]]]] = [
+    ("control-character", _controls),
     ("numbering", _numbering),
     ("empty-question", _empty),
     ("duplicate-question", _duplicates),
@@ -119,4 +139,13 @@ def lint(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source
     found: list[Problem] = []
     for _, rule in RULES:
         found.extend(rule(papers, drafts, sources))
-    return found
+    return [one_line(p) for p in found]
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(problem: Problem) -> Problem:
+    """A message as one printable line: quoted source text may hold line breaks or terminal escapes."""
+    message = _UNPRINTABLE.sub(" ", problem.message)
+    return problem if message == problem.message else replace(problem, message=message)

@@ -133,8 +133,9 @@ def _locate(tokens: list[dict[str, Any]], lines: _Lines) -> list[_Block]:
         if tok["type"] == "blank_line":
             continue
         block = _Block(tok, lines.find(_first_text(tok)))
-        if tok["type"] in ("paragraph", "block_text"):  # the next block starts after these lines
-            lines.cursor = max(lines.cursor, block.line - 1 + str(tok["text"]).rstrip("\n").count("\n") + 1)
+        if tok["type"] in ("paragraph", "block_text", "heading"):  # the next block starts after these lines
+            after = block.line - 1 + str(tok["text"]).rstrip("\n").count("\n") + 1
+            lines.cursor = min(max(lines.cursor, after), len(lines.lines) - 1)
         if tok["type"] in ("list", "list_item", "block_quote"):
             block.children = _locate(tok.get("children", []), lines)
         blocks.append(block)

@@ -25,6 +25,7 @@ _SAFE_SCHEMES = ("http://", "https://")
 # Web addresses are not math: hidden from the math finder (same length, so offsets hold).
 _URL = re.compile(r"\]\([^)\s]*|<[a-z][a-z0-9+.-]*:[^\s<>]*>|\bhttps?://[^\s<>()\[\]]+", re.I)
 _MASK = "\ue003"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class _FieldRenderer(mistune.HTMLRenderer):
@@ -91,7 +92,7 @@ def render_markdown(text: str, inline: bool = False) -> Rendered:
     if inline and body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
         body = body[3:-4]
     body = _PLACEHOLDER.sub(lambda m: math_html(spans[int(m.group(1))]), body)
-    return Rendered(body, spans, problems)
+    return Rendered(_no_controls(body), spans, problems)
 
 
 _inline_md = mistune.create_markdown(renderer=None)
@@ -120,4 +121,9 @@ def plain_text(text: str) -> str:
 
 def escape_text(text: str) -> str:
     """Plain text for a field: HTML special characters escaped, nothing else."""
-    return html.escape(text, quote=False)
+    return _no_controls(html.escape(text, quote=False))
+
+
+def _no_controls(field: str) -> str:
+    """No control characters in a field: U+001F would split it in two inside Anki."""
+    return _CONTROL.sub(" ", field)

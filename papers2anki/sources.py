@@ -102,6 +102,7 @@ class Source:
     path: str  #: as shown in messages (relative when the user gave it so)
     text: str
     encoding: str  #: the encoding it was decoded from
+    controls: tuple[int, ...] = ()  #: where runs of control characters were replaced by spaces
 
     @property
     def lines(self) -> list[str]:
@@ -210,6 +211,9 @@ def _byte_location(data: bytes, offset: int, path: str, encoding: str) -> Locati
     return Location(path, line, len(head) - (head.rfind("\n") + 1) + 1)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]+")
+
+
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -224,7 +228,11 @@ def read_source(path: str | os.PathLike[str], encoding: str | None = None) -> So
     if is_binary(data):
         raise SourceError(Location(shown, 1, 1), "not a text file (binary content); skipped", "binary-file")
     text, used = decode(data, shown, encoding)
-    return Source(shown, normalise_newlines(text), used)
+    text = normalise_newlines(text)
+    # Control characters are invisible, and U+001F is Anki's field separator: spaces keep the columns.
+    controls = tuple(m.start() for m in _CONTROL.finditer(text))
+    spaced = _CONTROL.sub(lambda m: " " * len(m.group()), text) if controls else text
+    return Source(shown, spaced, used, controls)
 
 
 def find_source_files(paths: list[str]) -> list[str]:

@@ -70,6 +70,10 @@ EXPECTED = {
         "(merged-title/a.txt:1:1) are one paper: merged [merged-title]",
     ],
     "html.md": [],
+    "control-character.txt": [
+        "control-character.txt:3:13: warning: an invisible control character, read as a space [control-character]",
+        "control-character.txt:4:14: warning: an invisible control character, read as a space [control-character]",
+    ],
 }
 
 
@@ -248,6 +252,11 @@ def test_build_with_force_writes_decks_that_import(tmp_path: Path, collection) -
     assert files
     logs = import_packages(collection, files)
     assert sum(len(log.new) for log in logs) == collection.note_count() > 0
+    # U+001F, Anki's field separator, arrived as a space: the note kept its six fields.
+    fields = [collection.get_note(n).fields for n in collection.find_notes("")]
+    assert ["Что такое ядро?", "", "Neural Tangent Kernel Again", "", "1", "control-character.txt:3"] in [
+        [f.rsplit("/", 1)[-1] for f in note] for note in fields
+    ]
 
 
 # -- HTML safety -------------------------------------------------------------------------------------
@@ -256,7 +265,7 @@ ALLOWED_TAGS = {
     "p", "br", "em", "strong", "del", "code", "pre", "a", "ul", "ol", "li", "b", "hr", "blockquote",
     "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
-ALLOWED_ATTRS = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+ALLOWED_ATTRS = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "code": {"class"}}
 
 
 class _Markup(HTMLParser):
@@ -273,6 +282,8 @@ class _Markup(HTMLParser):
                 self.bad.append(f"<{tag} {name}=>")
             elif name == "href" and not re.match(r"https?://", value or ""):
                 self.bad.append(f"<a href={value!r}>")
+            elif name == "class" and not re.fullmatch(r"language-\S*", value or ""):
+                self.bad.append(f"class={value!r}")
             elif name == "style" and not re.fullmatch(r"text-align:(left|right|center)", value or ""):
                 self.bad.append(f"style={value!r}")
 
