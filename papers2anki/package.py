@@ -17,6 +17,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -236,21 +237,24 @@ def package_bytes(decks: list[DeckSpec]) -> bytes:
     return out.getvalue()
 
 
-def write_files(files: dict[Path, bytes]) -> list[Path]:
+def write_files(files: Mapping[Path, bytes | Callable[[], bytes]]) -> list[Path]:
     """Write every file or none: all go to temporary names first, then are renamed into place.
 
-    Files whose content is already what is on disk are not touched. Returns the files written.
+    A value may be a function that makes the bytes: they are made one file at a time, in path order,
+    so that a build of 25,000 packages never holds them all. Files whose content is already what is
+    on disk are not touched. Returns the files written.
     """
-    todo: list[tuple[Path, bytes]] = []
-    for target, data in sorted(files.items()):
+    targets = sorted(files)
+    for target in targets:
         if target.is_symlink():
             raise OSError(f"{target}: refusing to write through a symbolic link")
-        if target.exists() and target.read_bytes() == data:
-            continue
-        todo.append((target, data))
     temps: list[tuple[str, Path]] = []
     try:
-        for target, data in todo:
+        for target in targets:
+            value = files[target]
+            data = value() if callable(value) else value
+            if target.exists() and target.read_bytes() == data:
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             temps.append((tmp, target))
