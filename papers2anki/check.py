@@ -70,7 +70,9 @@ def _empty(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Sour
     for paper in papers:
         for q in paper.questions:
             if q.text.strip() and not skeleton(q.text):
-                yield Problem(q.location, "error", f"question {q.number} has no words: '{q.text}'", "empty-question")
+                yield Problem(
+                    q.location, "error", f"question {q.number} has no words: '{_quote(q.text)}'", "empty-question"
+                )
 
 
 def _duplicates(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> Iterator[Problem]:
@@ -93,7 +95,13 @@ def _formulas(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, S
         for tp, base, text in draft.problems:
             yield _located(sources, base, text, tp)
         for span, base in draft.formulas:
-            for tp in check_formula(span.tex):
+            try:
+                found = check_formula(span.tex)
+            except RecursionError:  # pylatexenc recurses per brace level
+                message = f"the formula is nested too deeply to check in ${_quote(span.tex)}$"
+                yield Problem(locate(sources, base, span.tex), "error", message, "latex-syntax")
+                continue
+            for tp in found:
                 where = locate(sources, base, span.tex)
                 if where != base:
                     where = Location(where.file, where.line, where.col + tp.offset)

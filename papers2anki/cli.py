@@ -53,6 +53,11 @@ def _user_errors() -> Iterator[None]:
         raise click.ClickException(f"{where}{exc.strerror or exc}") from None
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    except RecursionError:
+        raise click.ClickException(
+            "the sources are nested too deeply to read (brackets, lists or quotes inside each other); "
+            "run `papers2anki check` and simplify the lines it names"
+        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -96,6 +96,13 @@ class _Lines:
                 return i + 1
         return self.cursor + 1  # not found: stay where we are rather than jump
 
+    def fence(self, marker: str) -> int:
+        for i in range(self.cursor, len(self.lines)):
+            if self.lines[i].lstrip(" \t>").startswith(marker):
+                self.cursor = i
+                return i + 1
+        return self.cursor + 1
+
     def words(self, i: int) -> str:
         """The letters and digits of line i after its list marker."""
         marker = _MARKER.match(self.lines[i])
@@ -132,7 +139,11 @@ def _locate(tokens: list[dict[str, Any]], lines: _Lines) -> list[_Block]:
     for tok in tokens:
         if tok["type"] == "blank_line":
             continue
-        block = _Block(tok, lines.find(_first_text(tok)))
+        if tok.get("style") == "fenced":  # found by its fence: the code may start blank or wordless
+            block = _Block(tok, lines.fence(str(tok.get("marker", "```"))))
+            lines.cursor = min(block.line + str(tok.get("raw", "")).count("\n"), len(lines.lines) - 1)
+        else:
+            block = _Block(tok, lines.find(_first_text(tok)))
         if tok["type"] in ("paragraph", "block_text", "heading"):  # the next block starts after these lines
             after = block.line - 1 + str(tok["text"]).rstrip("\n").count("\n") + 1
             lines.cursor = min(max(lines.cursor, after), len(lines.lines) - 1)

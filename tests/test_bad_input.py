@@ -170,7 +170,7 @@ _REVIEW_LABEL = re.compile(r"^\s*автор(?:ы)?\s+исследования\s*
 
 
 def lost_lines(paths: list[Path], left_out: set[str] = LEFT_OUT) -> list[str]:
-    """Non-blank source lines that are in no note, no review and no report of left-out text.
+    """Source lines with words that are in no note, no review and no report of left-out text.
 
     Each question, title, review and left-out report starts at a known line; a line belongs to the last
     one that starts at or before it, and must be in its text (letters and digits compared).
@@ -201,6 +201,8 @@ def lost_lines(paths: list[Path], left_out: set[str] = LEFT_OUT) -> list[str]:
                 continue
             owner = [text for start, text in records if start <= number]
             words = skeleton(_MARKERS.sub("", _REVIEW_LABEL.sub("", line), count=1))
+            if not words:  # `- `, a fence, a rule: punctuation only, nothing to lose
+                continue
             if not owner or (owner[-1] is not None and words not in owner[-1]):
                 lost.append(f"{path}:{number}: {line}")
     return lost
@@ -460,3 +462,13 @@ def test_an_out_folder_that_is_a_symlink_gets_only_deck_files(tmp_path: Path) ->
     after = {p for p in tmp_path.rglob("*") if p.is_file() and p != src} - before
     assert sorted(str(p.relative_to(tmp_path)) for p in after) == ["synced/alpha.apkg", "x.lock"]
     assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
+
+
+def test_deeply_nested_input_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "deep.txt"
+    path.write_text("Title\n\n1. $" + "{" * 3000 + "x" + "}" * 3000 + "$\n", "utf-8")
+    code, output = run("check", str(path))
+    assert code == 1
+    assert output.startswith(f"{path}:3:5: error: the formula is nested too deeply to check in ${'{' * 59}…$")
+    assert output.splitlines()[0].endswith("[latex-syntax]")
+    assert run("build", str(path), "--out", str(tmp_path / "decks"))[0] == 1

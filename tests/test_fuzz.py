@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import SOURCES, import_packages
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_bad_input import markup_problems
+from test_bad_input import lost_lines, markup_problems
 
 from papers2anki.cli import main
 
@@ -136,6 +136,7 @@ def test_check_never_fails_with_a_traceback(sources: list[tuple[str, bytes]]) ->
             assert re.match(rf"{re.escape(str(src))}/[^:]+:\d+:\d+: (error|warning): .+ \[[a-z-]+\]$", line), line
         json_result = CliRunner().invoke(main, ["check", "--format", "json", str(src)])
         _assert_clean_exit(json_result, (0, 1))
+        assert lost_lines([src]) == []  # every line in a note, a review or a report
 
 
 @settings(PROFILE)
