@@ -104,9 +104,11 @@ class _Lines:
         return self.cursor + 1
 
     def words(self, i: int) -> str:
-        """The letters and digits of line i after its list marker."""
-        marker = _MARKER.match(self.lines[i])
-        return skeleton(self.lines[i][marker.end() if marker else 0 :])
+        """The letters and digits of line i after its list markers (`4. 1.` has none)."""
+        rest = self.lines[i]
+        while (marker := _MARKER.match(rest)) and marker.end():
+            rest = rest[marker.end() :]
+        return skeleton(rest)
 
     def last_nonblank(self, start: int, end: int) -> int:
         while end > start and not self.lines[end - 1].strip():
