@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lock as lockmod
+from .cache import Store, digest, file_state, folder_for
 from .check import lint, one_line
 from .lock import Lock, NoteEntry, TypeEntry
 from .notes import NoteDraft, note_types, question_draft, review_draft
-from .package import DEFAULT_ROOT, DeckSpec, NoteSpec, package_bytes, write_files
-from .parse import parse_source
+from .package import DEFAULT_ROOT, DeckSpec, NoteSpec, decks_digest, package_bytes, write_files
+from .parse import ParseResult, parse_source
 from .records import Location, Paper, Problem
 from .slug import unique_slugs
 from .sources import Source, SourceError, find_source_files, read_source
@@ -39,6 +43,7 @@ class Corpus:
     papers: list[Paper]
     problems: list[Problem]
     sources: dict[str, Source] = field(default_factory=dict)
+    parsed: Store | None = field(default=None, repr=False, compare=False)  #: parses for the next build to keep
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.papers)
@@ -47,9 +52,45 @@ class Corpus:
         return len(self.papers)
 
 
-def load(paths: Iterable[str | os.PathLike[str]] = (DEFAULT_SOURCES,), *, encoding: str | None = None) -> Corpus:
-    """Read and parse question lists and reviews; papers with the same folded title are merged."""
-    files = find_source_files([os.fspath(p) for p in paths])
+def _read_and_parse(path: str, encoding: str | None, store: Store) -> tuple[Source, ParseResult]:
+    """`read_source` + `parse_source`, or their result from an earlier build of the very same bytes."""
+    try:
+        raw: bytes | None = Path(path).read_bytes()
+    except OSError:
+        raw = None
+    key = digest(path, encoding or "", raw) if raw is not None else ""
+    if key:
+        hit = store.get(key)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+    source = read_source(path, encoding)
+    result = parse_source(source)
+    try:
+        unchanged = raw is not None and Path(path).read_bytes() == raw
+    except OSError:
+        unchanged = False
+    if key and unchanged:  # a file rewritten while we read it is not cached under its old bytes
+        store.put(key, (source, result))
+    return source, result
+
+
+def load(
+    paths: Iterable[str | os.PathLike[str]] = (DEFAULT_SOURCES,), *, encoding: str | None = None, cache: bool = True
+) -> Corpus:
+    """Read and parse question lists and reviews; papers with the same folded title are merged.
+
+    With `cache`, a file whose bytes are those of an earlier build is not parsed again: its parse is
+    read from the cache of builds with the default lock (see `cache`). Only `build` writes that cache.
+    """
+    names = [os.fspath(p) for p in paths]
+    store = Store(folder_for(default_lock_path(names)) if cache else None, "parse")
+    corpus = _load(names, encoding, store)
+    corpus.parsed = store
+    return corpus
+
+
+def _load(paths: list[str], encoding: str | None, store: Store) -> Corpus:
+    files = find_source_files(paths)
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     papers: dict[str, Paper] = {}
@@ -58,7 +99,7 @@ def load(paths: Iterable[str | os.PathLike[str]] = (DEFAULT_SOURCES,), *, encodi
         if path.endswith(".lock"):
             continue
         try:
-            source = read_source(path, encoding)
+            source, result = _read_and_parse(path, encoding, store)
         except SourceError as exc:
             problems.append(
                 exc.problem
@@ -67,7 +108,6 @@ def load(paths: Iterable[str | os.PathLike[str]] = (DEFAULT_SOURCES,), *, encodi
             )
             continue
         sources[source.path] = source
-        result = parse_source(source)
         problems.extend(result.problems)
         reviews.extend(result.reviews)
         for paper in result.papers:
@@ -177,15 +217,41 @@ def build(
     force: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> BuildReport:
-    """Package one deck per paper into `out_dir` (or all into `single`), keeping identities in the lock."""
+    """Package one deck per paper into `out_dir` (or all into `single`), keeping identities in the lock.
+
+    Work whose inputs did not change since the last build (notes' fields, lint, deck files) is taken from
+    the user's cache folder (see `papers2anki.cache`): the files written are the same as without it.
+    """
+    return _build(corpus, out_dir, lock_path, single, root, rename_decks, force, progress)
+
+
+def _build(
+    corpus: Corpus | list[Paper],
+    out_dir: str | os.PathLike[str],
+    lock_path: str | os.PathLike[str] | None,
+    single: str | os.PathLike[str] | None,
+    root: str,
+    rename_decks: bool,
+    force: bool,
+    progress: Callable[[int], None] | None,
+) -> BuildReport:
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
     else:
         papers, problems, sources = list(corpus), [], {}
     now = build_time()
-    grouped = drafts_of(papers)
+    lock_file = Path(lock_path) if lock_path else default_lock_path([DEFAULT_SOURCES] if not sources else list(sources))
+    folder = folder_for(lock_file)
+    stores = {kind: Store(folder, f"{kind}-{lock_file.name}") for kind in ("drafts", "lint", "files")}
+    paper_keys = [digest(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in papers]
+    grouped = _cached_drafts(papers, paper_keys, stores["drafts"])
     all_drafts = [d for g in grouped for d in g]
-    problems = sorted(problems + lint(papers, all_drafts, sources), key=lambda p: p.sort_key)
+    lint_key = digest(*paper_keys, *(part for path in sorted(sources) for part in (path, sources[path].text)))
+    found = stores["lint"].get(lint_key)
+    if found is None:
+        found = lint(papers, all_drafts, sources)
+        stores["lint"].put(lint_key, found)
+    problems = sorted(problems + found, key=lambda p: p.sort_key)
     if any(p.severity == "error" for p in problems) and not force:
         raise BuildError(problems)
     report = BuildReport(papers=len(papers), problems=problems)
@@ -193,7 +259,6 @@ def build(
     report.reviews = sum(p.review is not None for p in papers)
     report.formulas = sum(len(d.formulas) for d in all_drafts)
 
-    lock_file = Path(lock_path) if lock_path else default_lock_path([DEFAULT_SOURCES] if not sources else list(sources))
     old = lockmod.read_lock(lock_file)
     new = Lock()
 
@@ -209,12 +274,11 @@ def build(
 
     keys = lockmod.match_papers([(p.key, p.title) for p in papers], old)
     wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for d in all_drafts]
-    matches, gone = lockmod.match_notes(wanted, old.notes, {e.guid for e in old.notes})
+    matches, gone = _match_notes(wanted, old.notes, {e.guid for e in old.notes})
     entries = {e.guid: e for e in old.notes}
 
     slugs = unique_slugs([p.title for p in papers])
     deck_specs: list[DeckSpec] = []
-    files: dict[Path, bytes] = {}
     out = Path(out_dir)
     index = 0
     for paper, drafts, slug in zip(papers, grouped, slugs):
@@ -256,7 +320,7 @@ def build(
                     by_kind[draft.kind],
                     match.guid,
                     draft.fields,
-                    [slug, *sorted({Path(draft.location.file).name.replace(" ", "_")})],
+                    [slug, _file_tag(draft.location.file)],
                     draft.position,
                     mod,
                 )
@@ -286,20 +350,82 @@ def build(
             )
             new.decks.setdefault(entry.paper, deck_name)
 
-    if single:
-        files[Path(single)] = package_bytes(deck_specs)
-        if progress:
-            progress(len(deck_specs))
-    else:
-        for spec, deck in zip(deck_specs, report.decks):
-            files[Path(deck.file)] = package_bytes([spec])
-            if progress:
-                progress(1)
-    files[lock_file] = new.dumps().encode("utf-8")
-    written = set(write_files(files))
-    for path in files:
+    # A deck file made from the same specs and untouched since we wrote it is not made again.
+    made = stores["files"]
+    targets: list[tuple[Path, list[DeckSpec]]] = (
+        [(Path(single), deck_specs)] if single else [(Path(d.file), [s]) for s, d in zip(deck_specs, report.decks)]
+    )
+    specs_of: dict[Path, str] = {}
+    lazy: dict[Path, bytes | Callable[[], bytes]] = {}
+    for target, specs in targets:
+        specs_of[target] = decks_digest(specs)
+        on_disk = file_state(target)
+        if on_disk is None or made.get(str(target)) != (specs_of[target], on_disk):
+            lazy[target] = functools.partial(_package, specs, progress)
+        elif progress:
+            progress(len(specs))
+    lazy[lock_file] = new.dumps().encode("utf-8")
+    written = set(write_files(lazy))
+    for path in [t for t, _ in targets] + [lock_file]:
         (report.written if path in written else report.unchanged).append(str(path))
+    for target, _ in targets:
+        made.put(str(target), (specs_of[target], file_state(target)))
+    for store in stores.values():
+        store.save()
+    if isinstance(corpus, Corpus) and corpus.parsed is not None:
+        corpus.parsed.save()
     return report
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_tag(path: str) -> str:
+    """The tag naming a note's source file (Path() per note cost 4 s at 100,000 notes)."""
+    return Path(path).name.replace(" ", "_")
+
+
+def _package(specs: list[DeckSpec], progress: Callable[[int], None] | None) -> bytes:
+    data = package_bytes(specs)
+    if progress:
+        progress(len(specs))
+    return data
+
+
+def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[list[NoteDraft]]:
+    """`drafts_of` each paper, or its drafts from an earlier build of the same paper records."""
+    out = []
+    for paper, key in zip(papers, keys):
+        drafts = store.get(key)
+        if drafts is None:
+            drafts = drafts_of([paper])[0]
+            store.put(key, drafts)
+        out.append(drafts)
+    return out
+
+
+def _match_notes(
+    wanted: list[tuple[str, str, str]], entries: list[NoteEntry], taken: set[str]
+) -> tuple[list[lockmod.Match], list[NoteEntry]]:
+    """`lock.match_notes`, one paper at a time: the same result, as it only pairs a note with an entry of
+    its own paper; but its cost grows with the square of the notes given at once (each exact match is
+    removed from a list of all entries: 100,000 notes took about 25 minutes)."""
+    entries_of: dict[str, list[NoteEntry]] = {}
+    for entry in entries:
+        entries_of.setdefault(entry.paper, []).append(entry)
+    wanted_of: dict[str, list[int]] = {}
+    for i, (paper, _, _) in enumerate(wanted):
+        wanted_of.setdefault(paper, []).append(i)
+    matches: list[lockmod.Match | None] = [None] * len(wanted)
+    gone: list[NoteEntry] = []
+    for paper, indices in wanted_of.items():
+        found, left = lockmod.match_notes([wanted[i] for i in indices], entries_of.pop(paper, []), taken)
+        for i, match in zip(indices, found):
+            matches[i] = dataclasses.replace(match, index=i)
+        gone.extend(left)
+    for left in entries_of.values():
+        gone.extend(left)
+    position = {id(e): n for n, e in enumerate(entries)}
+    gone.sort(key=lambda e: position[id(e)])
+    return [m for m in matches if m is not None], gone
 
 
 def _description(paper: Paper, drafts: list[NoteDraft]) -> str:

@@ -1,0 +1,79 @@
+"""Skipping unchanged work never changes what a build writes: cached, corrupt-cache and uncached builds agree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import import_packages
+
+import papers2anki
+from papers2anki.cache import folder_for
+
+EPOCH = 1_700_000_000
+
+
+def run(sources: Path, state: Path, epoch: int, monkeypatch: pytest.MonkeyPatch, cache: str) -> papers2anki.BuildReport:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+    monkeypatch.setenv("PAPERS2ANKI_CACHE", cache)
+    return papers2anki.build(papers2anki.load([sources]), state / "decks", lock_path=state / "papers2anki.lock")
+
+
+def outputs(state: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in [*state.glob("decks/*.apkg"), state / "papers2anki.lock"]}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_cached_rebuilds_write_what_uncached_ones_write(
+    sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collection
+) -> None:
+    cache, cached, plain = str(tmp_path / "cache"), tmp_path / "cached", tmp_path / "plain"
+    first = run(sources_copy, cached, EPOCH, monkeypatch, cache)
+    run(sources_copy, plain, EPOCH, monkeypatch, "off")
+    assert outputs(cached) == outputs(plain)
+    assert len(first.written) == 19
+
+    again = run(sources_copy, cached, EPOCH + 100, monkeypatch, cache)
+    assert again.written == [] and len(again.unchanged) == 19
+    assert outputs(cached) == outputs(plain)
+
+    edit(sources_copy / "seminar-04.txt", "Расшифруйте все обозначения", "Объясните все обозначения")
+    edited = run(sources_copy, cached, EPOCH + 200, monkeypatch, cache)
+    run(sources_copy, plain, EPOCH + 200, monkeypatch, "off")
+    assert sorted(Path(w).name for w in edited.written) == ["neural-tangent-kernel.apkg", "papers2anki.lock"]
+    assert outputs(cached) == outputs(plain)
+    logs = import_packages(collection, sorted(cached.glob("decks/*.apkg")))
+    assert sum(len(log.new) for log in logs) == 63
+
+
+def test_a_corrupt_cache_or_a_touched_deck_changes_nothing(
+    sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache, cached = tmp_path / "cache", tmp_path / "cached"
+    run(sources_copy, cached, EPOCH, monkeypatch, str(cache))
+    expected = outputs(cached)
+    folder = folder_for(cached / "papers2anki.lock")
+    assert folder is not None and sorted(p.name for p in folder.iterdir()) == [
+        "drafts-papers2anki.lock.pickle",
+        "files-papers2anki.lock.pickle",
+        "lint-papers2anki.lock.pickle",
+    ]
+    for n, kept in enumerate(sorted(cache.rglob("*.pickle"))):
+        data = kept.read_bytes()
+        kept.write_bytes(data[: len(data) // 2] if n % 2 else b"\0" * 40 + data[40:])  # torn, then garbage
+    deck = next(cached.glob("decks/neural-tangent*.apkg"))
+    deck.write_bytes(b"edited by hand")
+    report = run(sources_copy, cached, EPOCH + 100, monkeypatch, str(cache))
+    assert [Path(w).name for w in report.written] == [deck.name]
+    assert outputs(cached) == expected
+
+    shutil.rmtree(cache)
+    cache.write_text("not a folder")  # an unusable cache folder only costs time
+    report = run(sources_copy, cached, EPOCH + 200, monkeypatch, str(cache))
+    assert report.written == [] and outputs(cached) == expected
