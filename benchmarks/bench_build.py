@@ -96,9 +96,10 @@ def worker_baseline(args: dict[str, Any]) -> dict[str, Any]:
         deck = genanki.Deck(d["id"], d["name"], description=d["description"])
         for mid, guid, fields, tags, due in d["notes"]:
             deck.add_note(genanki.Note(model=models[mid], fields=fields, guid=guid, tags=tags, due=due))
-        if not args["single"]:
+        if args["single"]:
+            decks.append(deck)
+        else:  # written and let go, as a loop over papers would
             genanki.Package(deck).write_to_file(os.path.join(args["out"], d["file"]))
-        decks.append(deck)
     if args["single"]:
         genanki.Package(decks).write_to_file(args["out"])
     return {"seconds": time.perf_counter() - start, "peak_mib": _peak_mib()}
