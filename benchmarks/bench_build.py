@@ -111,7 +111,7 @@ def worker_stages(args: dict[str, Any]) -> dict[str, Any]:
 
     from papers2anki import package
     from papers2anki.api import drafts_of
-    from papers2anki.check import lint
+    from papers2anki.lint import lint
     from papers2anki.notes import note_types
     from papers2anki.parse import parse_source
     from papers2anki.slug import unique_slugs

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import lock as lockmod
 from .cache import Store, digest, file_state, folder_for
-from .check import lint, one_line
+from .lint import lint, one_line
 from .lock import Lock, NoteEntry, TypeEntry
 from .notes import NoteDraft, note_types, question_draft, review_draft
 from .package import DEFAULT_ROOT, DeckSpec, NoteSpec, decks_digest, package_bytes, write_files

@@ -110,7 +110,7 @@ class DeckView:
 def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], list[Problem]]:
     """Every deck a build of `paths` would write, with its cards rendered; and every problem found."""
     from .api import drafts_of, load
-    from .check import lint
+    from .lint import lint
     from .notes import note_types
 
     corpus = load(paths)
