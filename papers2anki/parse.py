@@ -86,13 +86,23 @@ class _Lines:
         self.lines = protected.split("\n")
         self.skeletons = [skeleton(line) for line in self.lines]
         self.cursor = 0
+        self.claimed: set[int] = set()
+
+    def _matches(self, i: int, key: str) -> bool:
+        # A token with no words (`2.` alone, a rule, only math) is on a line with no words either.
+        return bool((key and key in self.skeletons[i]) or (not key and self.lines[i].strip() and not self.words(i)))
 
     def find(self, text: str) -> int:
         key = skeleton(text.split("\n", 1)[0])[:24]
         for i in range(self.cursor, len(self.lines)):
-            # A token with no words (`2.` alone, a rule, only math) is on a line with no words either.
-            if (key and key in self.skeletons[i]) or (not key and self.lines[i].strip() and not self.words(i)):
+            if self._matches(i, key):
                 self.cursor = i
+                self.claimed.add(i)
+                return i + 1
+        # mistune can emit a block after one that follows it (`>0` then `- 1. ...`): look back too.
+        for i in range(self.cursor):
+            if i not in self.claimed and self._matches(i, key):
+                self.claimed.add(i)
                 return i + 1
         return self.cursor + 1  # not found: stay where we are rather than jump
 
@@ -152,7 +162,7 @@ def _locate(tokens: list[dict[str, Any]], lines: _Lines) -> list[_Block]:
         if tok["type"] in ("list", "list_item", "block_quote"):
             block.children = _locate(tok.get("children", []), lines)
         blocks.append(block)
-    return blocks
+    return sorted(blocks, key=lambda b: b.line)  # document order, whatever order mistune gave
 
 
 def _set_ends(blocks: list[_Block], end: int, lines: _Lines) -> None:

@@ -68,3 +68,13 @@ def test_answer_keeps_its_own_indentation(tmp_path: Path) -> None:
     src.write_text("Paper\n\n1. Вопрос?\n\n       code block answer\n\n   Абзац ответа.\n", "utf-8")
     [paper] = papers2anki.load([src]).papers
     assert paper.questions[0].answer == "    code block answer\n\nАбзац ответа."
+
+
+def test_blocks_mistune_emits_out_of_order_keep_their_lines(tmp_path: Path) -> None:
+    """mistune emits the list of `>0` / `- 1. ...` before the quote; every block keeps its own line."""
+    import papers2anki
+
+    src = tmp_path / "l.md"
+    src.write_text(">0\n- 1. Выпишите функцию.\n## Исследование статьи **X**\n", "utf-8")
+    problems = sorted(papers2anki.load([src]).problems, key=lambda p: p.sort_key)
+    assert [(p.location.line, p.rule) for p in problems] == [(1, "stray-text"), (2, "no-title")]
