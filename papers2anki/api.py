@@ -283,7 +283,8 @@ def _build(
     index = 0
     for paper, drafts, slug in zip(papers, grouped, slugs):
         lock_key = keys.get(paper.key, paper.key)
-        wanted_name = f"{root}::{paper.title}" if root else paper.title
+        title = paper.title.replace("::", ":")  # `::` would nest decks in Anki
+        wanted_name = f"{root}::{title}" if root else title
         name = old.decks.get(lock_key, wanted_name)
         if name != wanted_name:
             if rename_decks:

@@ -97,7 +97,9 @@ def main() -> None:
     "--rename-decks", is_flag=True, help="Use corrected paper titles as deck names (cards stay in the old decks)."
 )
 @click.option("--force", is_flag=True, help="Write the decks even when the sources have errors.")
-@click.option("--encoding", help="Decode the sources with this encoding instead of detecting it.")
+@click.option(
+    "--encoding", callback=_known_encoding, help="Decode the sources with this encoding instead of detecting it."
+)
 @click.option("-v", "--verbose", is_flag=True, help="List how every note was matched to the lock, with its score.")
 def build(
     sources: tuple[str, ...],
@@ -165,7 +167,7 @@ def build(
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON (the default).")
-@click.option("--encoding", help="Decode with this encoding instead of detecting it.")
+@click.option("--encoding", callback=_known_encoding, help="Decode with this encoding instead of detecting it.")
 def parse(files: tuple[str, ...], as_json: bool, encoding: str | None) -> None:
     """Print the papers, questions and reviews found in FILES, with their locations."""
     from .api import load

@@ -18,3 +18,28 @@ def test_exported_names_are_the_functions_after_every_module_is_loaded() -> None
         assert not isinstance(value, type(papers2anki)), f"papers2anki.{name} is a module"
     assert papers2anki.check([SOURCES]) == []
     assert len(corpus.papers) == 18
+
+
+def test_a_title_with_double_colons_stays_one_deck(tmp_path, collection) -> None:  # type: ignore[no-untyped-def]
+    from conftest import import_packages
+
+    src = tmp_path / "list.txt"
+    src.write_text("C++::STL Considered Harmful\n\n1. Вопрос?\n", "utf-8")
+    report = papers2anki.build(papers2anki.load([src]), tmp_path / "decks", lock_path=tmp_path / "lock")
+    import_packages(collection, [d.file for d in report.decks])
+    assert {d.name for d in collection.decks.all_names_and_ids()} == {
+        "Default",
+        "Papers",
+        "Papers::C++:STL Considered Harmful",
+    }
+
+
+def test_an_unknown_encoding_is_a_usage_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from papers2anki.cli import main
+
+    for command in ("build", "parse", "check"):
+        result = CliRunner().invoke(main, [command, str(SOURCES), "--encoding", "no-such-codec"])
+        assert result.exit_code == 2, (command, result.output)
+        assert "no-such-codec" in result.output
