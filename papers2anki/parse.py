@@ -93,12 +93,15 @@ class _Lines:
         return bool((key and key in self.skeletons[i]) or (not key and self.lines[i].strip() and not self.words(i)))
 
     def find(self, text: str) -> int:
-        key = skeleton(text.split("\n", 1)[0])[:24]
-        for i in range(self.cursor, len(self.lines)):
+        # Search by the token's first line that is not blank (a paragraph may begin with U+2028).
+        text_lines = text.split("\n")
+        skip = next((k for k, line in enumerate(text_lines) if line.strip()), 0)
+        key = skeleton(text_lines[skip])[:24]
+        for i in range(self.cursor + skip, len(self.lines)):
             if self._matches(i, key):
-                self.cursor = i
-                self.claimed.add(i)
-                return i + 1
+                self.cursor = i - skip
+                self.claimed.add(i - skip)
+                return i - skip + 1
         # mistune can emit a block after one that follows it (`>0` then `- 1. ...`): look back too.
         for i in range(self.cursor):
             if i not in self.claimed and self._matches(i, key):

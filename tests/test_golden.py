@@ -78,3 +78,12 @@ def test_blocks_mistune_emits_out_of_order_keep_their_lines(tmp_path: Path) -> N
     src.write_text(">0\n- 1. Выпишите функцию.\n## Исследование статьи **X**\n", "utf-8")
     problems = sorted(papers2anki.load([src]).problems, key=lambda p: p.sort_key)
     assert [(p.location.line, p.rule) for p in problems] == [(1, "stray-text"), (2, "no-title")]
+
+
+def test_a_paragraph_starting_with_a_unicode_line_separator_keeps_its_line(tmp_path: Path) -> None:
+    import papers2anki
+
+    src = tmp_path / "l.txt"
+    src.write_bytes("\u2028\n</script>\n# ".encode())
+    problems = papers2anki.load([src]).problems
+    assert (1, "stray-text") in [(p.location.line, p.rule) for p in problems]
