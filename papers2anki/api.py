@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import pickle
@@ -274,7 +273,7 @@ def _build(
 
     keys = lockmod.match_papers([(p.key, p.title) for p in papers], old)
     wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for d in all_drafts]
-    matches, gone = _match_notes(wanted, old.notes, {e.guid for e in old.notes})
+    matches, gone = lockmod.match_notes(wanted, old.notes, {e.guid for e in old.notes})
     entries = {e.guid: e for e in old.notes}
 
     slugs = unique_slugs([p.title for p in papers])
@@ -401,32 +400,6 @@ def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[l
             store.put(key, drafts)
         out.append(drafts)
     return out
-
-
-def _match_notes(
-    wanted: list[tuple[str, str, str]], entries: list[NoteEntry], taken: set[str]
-) -> tuple[list[lockmod.Match], list[NoteEntry]]:
-    """`lock.match_notes`, one paper at a time: the same result, as it only pairs a note with an entry of
-    its own paper; but its cost grows with the square of the notes given at once (each exact match is
-    removed from a list of all entries: 100,000 notes took about 25 minutes)."""
-    entries_of: dict[str, list[NoteEntry]] = {}
-    for entry in entries:
-        entries_of.setdefault(entry.paper, []).append(entry)
-    wanted_of: dict[str, list[int]] = {}
-    for i, (paper, _, _) in enumerate(wanted):
-        wanted_of.setdefault(paper, []).append(i)
-    matches: list[lockmod.Match | None] = [None] * len(wanted)
-    gone: list[NoteEntry] = []
-    for paper, indices in wanted_of.items():
-        found, left = lockmod.match_notes([wanted[i] for i in indices], entries_of.pop(paper, []), taken)
-        for i, match in zip(indices, found):
-            matches[i] = dataclasses.replace(match, index=i)
-        gone.extend(left)
-    for left in entries_of.values():
-        gone.extend(left)
-    position = {id(e): n for n, e in enumerate(entries)}
-    gone.sort(key=lambda e: position[id(e)])
-    return [m for m in matches if m is not None], gone
 
 
 def _description(paper: Paper, drafts: list[NoteDraft]) -> str:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
+from pylatexenc.latexwalker import LatexWalker, LatexWalkerError, get_default_latex_context_db
+
+# Built once: pylatexenc otherwise rebuilds its macro database for every walker.
+LATEX_CONTEXT = get_default_latex_context_db()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,10 @@ def _find_closing(text: str, start: int, closer: str, limit: int) -> int:
         pos = text.find(closer, pos, limit)
         if pos < 0:
             return -1
-        backslashes = len(text[:pos]) - len(text[:pos].rstrip("\\"))
+        before = pos
+        while before > start and text[before - 1] == "\\":
+            before -= 1
+        backslashes = pos - before
         if backslashes % 2 == 0 and not (closer == "$" and text.startswith("$$", pos)):
             return pos
         pos += len(closer) if closer != "$" else (2 if text.startswith("$$", pos) else 1)
@@ -295,7 +301,7 @@ def find_math(text: str) -> tuple[list[MathSpan], list[TextProblem]]:
     code = _code_regions(text)
     delimited = _delimited(text, code, problems)
     spans = list(delimited)
-    walker = LatexWalker(text, tolerant_parsing=True)
+    walker = LatexWalker(text, tolerant_parsing=True, latex_context=LATEX_CONTEXT)
     blocked = sorted([(s.start, s.end) for s in delimited] + code)
     blocked.extend((p.offset, p.offset + 1) for p in problems if text[p.offset] == "$")
     blocked.sort()

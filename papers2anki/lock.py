@@ -109,25 +109,28 @@ def match_notes(
 ) -> tuple[list[Match], list[NoteEntry]]:
     """Match (paper, kind, text) of this build to lock entries; returns matches and unmatched entries."""
     matches: dict[int, Match] = {}
-    free = list(entries)
     by_text: dict[tuple[str, str, str], list[NoteEntry]] = {}
-    for entry in free:
+    for entry in entries:
         by_text.setdefault((entry.paper, entry.kind, skeleton(entry.text)), []).append(entry)
+    exact: set[int] = set()  # ids of the entries matched exactly
     for i, (paper, kind, text) in enumerate(wanted):
         bucket = by_text.get((paper, kind, skeleton(text)))
         if bucket:
             entry = bucket.pop(0)
-            free.remove(entry)
+            exact.add(id(entry))
             matches[i] = Match(i, entry.guid, "exact", 1.0, entry.text)
+    free = [e for e in entries if id(e) not in exact]
+    free_of: dict[tuple[str, str], list[tuple[int, NoteEntry]]] = {}
+    for order, entry in enumerate(free):
+        free_of.setdefault((entry.paper, entry.kind), []).append((order, entry))
     candidates = []
     for i, (paper, kind, text) in enumerate(wanted):
         if i in matches:
             continue
-        for order, entry in enumerate(free):
-            if entry.paper == paper and entry.kind == kind:
-                score = 1.0 if kind == "review" else similarity(text, entry.text)
-                if score >= MATCH_THRESHOLD:
-                    candidates.append((-score, i, order, entry))
+        for order, entry in free_of.get((paper, kind), []):
+            score = 1.0 if kind == "review" else similarity(text, entry.text)
+            if score >= MATCH_THRESHOLD:
+                candidates.append((-score, i, order, entry))
     candidates.sort(key=lambda c: (c[0], c[1], c[2]))
     used: set[str] = set()
     for neg, i, _, entry in candidates:

@@ -15,7 +15,7 @@ from importlib import resources
 
 from pylatexenc import latexwalker as lw
 
-from .latex import TextProblem
+from .latex import LATEX_CONTEXT, TextProblem
 
 _ALIGN_ENVS_HINT = ("&",)
 
@@ -91,7 +91,7 @@ def _walk(nodes: list[lw.LatexNode | None], in_env: bool, out: list[TextProblem]
 def check_formula(tex: str) -> tuple[TextProblem, ...]:
     """Problems of one formula, offsets relative to `tex`; empty when it will typeset."""
     try:
-        nodes, _, _ = lw.LatexWalker(tex, tolerant_parsing=False).get_latex_nodes()
+        nodes, _, _ = lw.LatexWalker(tex, tolerant_parsing=False, latex_context=LATEX_CONTEXT).get_latex_nodes()
     except lw.LatexWalkerParseError as exc:
         pos = exc.pos if isinstance(exc.pos, int) else 0
         message = str(exc.msg).strip() if getattr(exc, "msg", None) else str(exc).split("@")[0].strip()
