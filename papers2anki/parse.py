@@ -154,7 +154,12 @@ def _locate(tokens: list[dict[str, Any]], lines: _Lines) -> list[_Block]:
     for tok in tokens:
         if tok["type"] == "blank_line":
             continue
-        if tok.get("style") == "fenced":  # found by its fence: the code may start blank or wordless
+        if tok["type"] in ("list", "list_item", "block_quote"):
+            # A container starts where its first child does (an empty item `1.` on a wordless line):
+            # searching by a later descendant's text would skip the lines before it.
+            children = _locate(tok.get("children", []), lines)
+            block = _Block(tok, children[0].line if children else lines.find(""), children=children)
+        elif tok.get("style") == "fenced":  # found by its fence: the code may start blank or wordless
             block = _Block(tok, lines.fence(str(tok.get("marker", "```"))))
             lines.cursor = min(block.line + str(tok.get("raw", "")).count("\n"), len(lines.lines) - 1)
         else:
@@ -162,8 +167,6 @@ def _locate(tokens: list[dict[str, Any]], lines: _Lines) -> list[_Block]:
         if tok["type"] in ("paragraph", "block_text", "heading"):  # the next block starts after these lines
             after = block.line - 1 + str(tok["text"]).rstrip("\n").count("\n") + 1
             lines.cursor = min(max(lines.cursor, after), len(lines.lines) - 1)
-        if tok["type"] in ("list", "list_item", "block_quote"):
-            block.children = _locate(tok.get("children", []), lines)
         blocks.append(block)
     return sorted(blocks, key=lambda b: b.line)  # document order, whatever order mistune gave
 

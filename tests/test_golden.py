@@ -87,3 +87,12 @@ def test_a_paragraph_starting_with_a_unicode_line_separator_keeps_its_line(tmp_p
     src.write_bytes("\u2028\n</script>\n# ".encode())
     problems = papers2anki.load([src]).problems
     assert (1, "stray-text") in [(p.location.line, p.rule) for p in problems]
+
+
+def test_an_empty_item_keeps_its_line_and_the_lines_after_it(tmp_path: Path) -> None:
+    import papers2anki
+
+    src = tmp_path / "l.txt"
+    src.write_text("(Authors)\n\n1.\n1. Loss Surfaces\n$\n- 1. Выпишите функцию энергии.\n", "utf-8")
+    [paper] = papers2anki.load([src]).papers
+    assert [(q.location.line, q.text) for q in paper.questions] == [(3, ""), (4, "Loss Surfaces\n$")]
