@@ -95,4 +95,8 @@ def test_an_empty_item_keeps_its_line_and_the_lines_after_it(tmp_path: Path) -> 
     src = tmp_path / "l.txt"
     src.write_text("(Authors)\n\n1.\n1. Loss Surfaces\n$\n- 1. Выпишите функцию энергии.\n", "utf-8")
     [paper] = papers2anki.load([src]).papers
-    assert [(q.location.line, q.text) for q in paper.questions] == [(3, ""), (4, "Loss Surfaces\n$")]
+    assert [(q.location.line, q.text) for q in paper.questions] == [
+        (3, ""),
+        (4, "Loss Surfaces\n$"),
+        (6, "Выпишите функцию энергии."),
+    ]
