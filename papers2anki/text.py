@@ -17,7 +17,3 @@ def title_key(title: str) -> str:
 def skeleton(text: str) -> str:
     """Letters and digits only, lower case: what survives Markdown and line breaks."""
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
-
-
-def collapse_spaces(text: str) -> str:
-    return " ".join(text.split())
