@@ -32,14 +32,17 @@ def import_packages(col, packages: Iterable[os.PathLike[str] | str]):  # type: i
     return logs
 
 
-@pytest.fixture
-def collection(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A fresh, empty Anki collection (the same Rust core as Anki desktop and AnkiMobile)."""
+def fresh_collection(folder: Path):  # type: ignore[no-untyped-def]
+    """A new, empty Anki collection in `folder` (the same Rust core as Anki desktop and AnkiMobile)."""
     from anki.collection import Collection
 
-    folder = tmp_path / "collection"
     folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
+    return Collection(str(folder / "collection.anki2"))
+
+
+@pytest.fixture
+def collection(tmp_path: Path):  # type: ignore[no-untyped-def]
+    col = fresh_collection(tmp_path / "collection")
     yield col
     col.close()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import fresh_collection
 
 import papers2anki
 from papers2anki.cli import main
@@ -79,11 +80,7 @@ def desktop(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def phone(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from anki.collection import Collection
-
-    folder = tmp_path / "phone"
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
+    col = fresh_collection(tmp_path / "phone")
     yield col
     col.close()
 
