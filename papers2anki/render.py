@@ -52,6 +52,11 @@ class _FieldRenderer(mistune.HTMLRenderer):
     def image(self, text: str, url: str, title: str | None = None) -> str:
         return html.escape(text)
 
+    def block_code(self, code: str, info: str | None = None) -> str:
+        # The info string becomes a class name: keep a language name, nothing that reads as a URL.
+        lang = re.sub(r"[^\w+#.-]", "", (info or "").split(None, 1)[0] if (info or "").strip() else "")
+        return str(super().block_code(code, lang or None))
+
     def heading(self, text: str, level: int, **attrs: Any) -> str:
         return f"<p><b>{text}</b></p>\n"
 

@@ -472,3 +472,12 @@ def test_deeply_nested_input_is_reported_not_a_traceback(tmp_path: Path) -> None
     assert output.startswith(f"{path}:3:5: error: the formula is nested too deeply to check in ${'{' * 59}…$")
     assert output.splitlines()[0].endswith("[latex-syntax]")
     assert run("build", str(path), "--out", str(tmp_path / "decks"))[0] == 1
+
+
+def test_a_code_fence_info_string_never_becomes_a_url_in_markup() -> None:
+    """Found by the long fuzz run: a fence's info string was copied whole into the class attribute."""
+    from papers2anki.render import render_markdown
+
+    field = render_markdown("```[a](javascript:alert(1))\nx\n```").html
+    assert markup_problems(field) == []
+    assert 'class="language-python"' in render_markdown("```python extra\nx\n```").html
