@@ -418,26 +418,28 @@ def push_command(
         raise click.UsageError(f"give --collection PATH or --profile NAME (profiles live in {anki_base()})")
     if not do_sync and (endpoint or user or full_upload or full_download):
         raise click.UsageError("--endpoint, --user, --full-upload and --full-download need --sync")
+    from .cli import _print_problems, _user_errors
+
     try:
-        push(
-            list(sources) or ["sources"],
-            collection=collection,
-            profile=profile,
-            lock_path=lock_path,
-            encoding=encoding,
-            root=root,
-            rename_decks=rename_decks,
-            sync=do_sync,
-            endpoint=endpoint,
-            user=user,
-            password=_ask_password,
-            full_upload=full_upload,
-            full_download=full_download,
-            say=click.echo,
-        )
+        with _user_errors():  # OSError, a broken lock: a message, as for build
+            push(
+                list(sources) or ["sources"],
+                collection=collection,
+                profile=profile,
+                lock_path=lock_path,
+                encoding=encoding,
+                root=root,
+                rename_decks=rename_decks,
+                sync=do_sync,
+                endpoint=endpoint,
+                user=user,
+                password=_ask_password,
+                full_upload=full_upload,
+                full_download=full_download,
+                say=click.echo,
+            )
     except BuildError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        _print_problems(exc.problems)
         raise click.ClickException(str(exc)) from None
     except PushError as exc:
         raise click.ClickException(str(exc)) from None
