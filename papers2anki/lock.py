@@ -77,14 +77,22 @@ def read_lock(path: str | os.PathLike[str]) -> Lock:
     p = Path(path)
     if not p.exists():
         return Lock()
-    data = json.loads(p.read_text("utf-8"))
-    if data.get("version") != LOCK_VERSION:
-        raise ValueError(f"{path}: lock version {data.get('version')} is not supported")
-    return Lock(
-        notes=[NoteEntry(**n) for n in data.get("notes", [])],
-        decks={d["paper"]: d["name"] for d in data.get("decks", [])},
-        note_types={t.pop("name"): TypeEntry(**t) for t in data.get("note_types", [])},
-    )
+    try:
+        data = json.loads(p.read_text("utf-8"))
+        version = data.get("version")
+        if version != LOCK_VERSION:
+            raise ValueError(f"{path}: lock version {version} is not supported")
+        return Lock(
+            notes=[NoteEntry(**n) for n in data.get("notes", [])],
+            decks={d["paper"]: d["name"] for d in data.get("decks", [])},
+            note_types={t.pop("name"): TypeEntry(**t) for t in data.get("note_types", [])},
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        if str(exc).startswith(f"{path}:"):
+            raise
+        raise ValueError(
+            f"{path}: not a papers2anki lock ({exc}); restore it from version control (git checkout -- {path})"
+        ) from None
 
 
 def similarity(a: str, b: str) -> float:

@@ -43,3 +43,22 @@ def test_an_unknown_encoding_is_a_usage_error(tmp_path) -> None:  # type: ignore
         result = CliRunner().invoke(main, [command, str(SOURCES), "--encoding", "no-such-codec"])
         assert result.exit_code == 2, (command, result.output)
         assert "no-such-codec" in result.output
+
+
+def test_a_broken_lock_is_a_located_message_for_build_and_push(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from anki.collection import Collection
+    from click.testing import CliRunner
+
+    from papers2anki.cli import main
+
+    lock = tmp_path / "papers2anki.lock"
+    lock.write_text("{broken", "utf-8")
+    Collection(str(tmp_path / "collection.anki2")).close()
+    for args in (
+        ["build", str(SOURCES), "--out", str(tmp_path / "d"), "--lock", str(lock)],
+        ["push", str(SOURCES), "--collection", str(tmp_path / "collection.anki2"), "--lock", str(lock)],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, result.output
+        assert f"{lock}: not a papers2anki lock" in result.output
+        assert "Traceback" not in result.output
