@@ -226,16 +226,9 @@ def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None
         sys.exit(1)
 
 
-def _add_optional_commands() -> None:
-    """Commands that live in their own modules (each imports its heavy parts only when run)."""
-    import importlib
+# Commands that live in their own modules; each imports its heavy parts only when it runs.
+from .preview import preview_command  # noqa: E402
+from .push_to_anki import push_command  # noqa: E402
 
-    for module, name in (("preview", "preview_command"), ("push_to_anki", "push_command")):
-        try:
-            command = getattr(importlib.import_module(f"papers2anki.{module}"), name)
-        except (ImportError, AttributeError):
-            continue
-        main.add_command(command)
-
-
-_add_optional_commands()
+main.add_command(preview_command)
+main.add_command(push_command)
