@@ -40,6 +40,18 @@ def fresh_collection(folder: Path):  # type: ignore[no-untyped-def]
     return Collection(str(folder / "collection.anki2"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterable[None]:
+    """Builds in tests cache in a folder of the run's own, not in the user's ~/.cache."""
+    saved = os.environ.get("PAPERS2ANKI_CACHE")
+    os.environ["PAPERS2ANKI_CACHE"] = str(tmp_path_factory.mktemp("build-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("PAPERS2ANKI_CACHE", None)
+    else:
+        os.environ["PAPERS2ANKI_CACHE"] = saved
+
+
 @pytest.fixture
 def collection(tmp_path: Path):  # type: ignore[no-untyped-def]
     col = fresh_collection(tmp_path / "collection")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,16 @@ _CARDS_REPORT = """JSON.stringify({
     .filter(f => f.scrollWidth > f.clientWidth || f.getBoundingClientRect().right > innerWidth)
     .map(f => f.closest('.pv-item').dataset.source),
   pageWidth: document.documentElement.scrollWidth,
+  // What sticks out past the screen's right edge and is not inside a box that scrolls or clips it.
+  escaping: [...document.querySelectorAll('body *')].filter(e => {
+    if (e.getBoundingClientRect().right <= innerWidth + 0.5) return false;
+    for (let a = e.parentElement; a; a = a.parentElement) {
+      const clips = getComputedStyle(a).overflowX !== 'visible';
+      if (clips && a.getBoundingClientRect().right <= innerWidth + 0.5) return false;
+    }
+    return true;
+  }).map(e => [e.tagName, String(e.className), Math.round(e.getBoundingClientRect().right),
+               e.closest('.pv-item') ? e.closest('.pv-item').dataset.source : '', (e.textContent || '').slice(0, 40)]),
 })"""
 
 
@@ -149,6 +160,13 @@ def test_page_in_chromium_typesets_every_card_and_fits_a_phone(tmp_path: Path) -
         browser.set_viewport(375, 812)
         browser.open(out.as_uri(), "document.documentElement.dataset.math")
         report = json.loads(browser.evaluate(_CARDS_REPORT))
+        # Layout may still settle for a moment after MathJax reports done (CI once saw the page 16 px
+        # wider, never reproduced): a real overflow stays and fails; a transient one is looked at again.
+        for _ in range(20):
+            if report["pageWidth"] <= 375 and not report["escaping"]:
+                break
+            time.sleep(0.25)
+            report = json.loads(browser.evaluate(_CARDS_REPORT))
         requested = browser.requested_urls()
         failed = browser.failed_requests()
     assert report["state"] == "done"
@@ -159,7 +177,8 @@ def test_page_in_chromium_typesets_every_card_and_fits_a_phone(tmp_path: Path) -
     assert report["math"] >= formulas and report["raw"] == 0
     assert report["fontErrors"] == [] and failed == []
     assert all(url.startswith(tmp_path.as_uri()) for url in requested), requested  # offline: local files only
-    assert report["tooWide"] == [] and report["pageWidth"] <= 375
+    assert report["tooWide"] == [] and report["escaping"] == [], report["escaping"]
+    assert report["pageWidth"] <= 375, report["escaping"]
 
 
 @needs_chromium
@@ -176,7 +195,7 @@ def test_chromium_checks_can_fail_and_toggles_work(tmp_path: Path) -> None:
         browser.set_viewport(375, 812)
         browser.open(out.as_uri(), "document.documentElement.dataset.math")
         report = json.loads(browser.evaluate(_CARDS_REPORT))
-        assert report["merror"] == 1 and report["tooWide"] == ["bad.txt:1"]
+        assert report["merror"] == 1 and report["tooWide"] == ["bad.txt:1"] and report["pageWidth"] > 375
         browser.set_viewport(1200, 800)
         face = "document.querySelector('#card-2 .pv-face')"
         light = browser.evaluate(f"getComputedStyle({face}).backgroundColor")
