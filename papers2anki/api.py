@@ -6,24 +6,25 @@ import functools
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import lock as lockmod
-from .cache import Store, digest, file_state, folder_for
-from .lint import lint, one_line
-from .lock import Lock, NoteEntry, TypeEntry
-from .notes import NoteDraft, note_types, question_draft, review_draft
-from .package import DEFAULT_ROOT, DeckSpec, NoteSpec, decks_digest, package_bytes, write_files
-from .parse import ParseResult, parse_source
+from .cache import Store, code_fingerprint, digest, file_state, folder_for
 from .records import Location, Paper, Problem
-from .slug import unique_slugs
-from .sources import Source, SourceError, find_source_files, read_source
-from .text import title_key
+
+if TYPE_CHECKING:  # the stages are imported where used: a build with nothing to do needs none of them
+    from .lock import Lock
+    from .notes import NoteDraft
+    from .package import DeckSpec
+    from .parse import ParseResult
+    from .sources import Source
 
 DEFAULT_SOURCES = "sources"
 DEFAULT_OUT = "decks"
+DEFAULT_ROOT = "Papers"  #: the parent deck of every paper's deck
 
 
 class BuildError(Exception):
@@ -35,77 +36,141 @@ class BuildError(Exception):
         self.problems = problems
 
 
-@dataclass(slots=True)
 class Corpus:
-    """Everything read from the sources: papers merged across files, and the problems met."""
+    """Everything read from the sources: papers merged across files, and the problems met.
 
-    papers: list[Paper]
-    problems: list[Problem]
-    sources: dict[str, Source] = field(default_factory=dict)
-    parsed: Store | None = field(default=None, repr=False, compare=False)  #: parses for the next build to keep
+    `load` reads the files' bytes at once and parses them on first use of `papers`, `problems` or
+    `sources`: a build whose inputs are byte for byte those of the last build does not parse at all.
+    """
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    __slots__ = ("_papers", "_problems", "_sources", "_pending", "parsed", "paths", "fingerprint", "exact")
+
+    def __init__(
+        self,
+        papers: list[Paper] | None = None,
+        problems: list[Problem] | None = None,
+        sources: dict[str, Source] | None = None,
+    ) -> None:
+        self._papers: list[Paper] = papers if papers is not None else []
+        self._problems: list[Problem] = problems if problems is not None else []
+        self._sources: dict[str, Source] = sources if sources is not None else {}
+        self._pending: Callable[[], None] | None = None
+        self.parsed: Store | None = None  #: parses for the next build to keep
+        self.paths: list[str] = []  #: what `load` was given
+        self.fingerprint = ""  #: a digest of every input byte ("" when not known)
+        self.exact = True  #: no file changed between reading its bytes and parsing it
+
+    def _ready(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending()
+
+    @property
+    def papers(self) -> list[Paper]:
+        self._ready()
+        return self._papers
+
+    @property
+    def problems(self) -> list[Problem]:
+        self._ready()
+        return self._problems
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        self._ready()
+        return self._sources
+
+    def __iter__(self) -> Iterator[Paper]:
         return iter(self.papers)
 
     def __len__(self) -> int:
         return len(self.papers)
 
+    def __repr__(self) -> str:
+        return f"Corpus({len(self.papers)} papers, {len(self.problems)} problems, {len(self.sources)} files)"
 
-def _read_and_parse(path: str, encoding: str | None, store: Store) -> tuple[Source, ParseResult]:
-    """`read_source` + `parse_source`, or their result from an earlier build of the very same bytes."""
+
+def _read_bytes(path: str) -> bytes | None:
     try:
-        raw: bytes | None = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError:
-        raw = None
+        return None
+
+
+def _read_and_parse(
+    path: str, raw: bytes | None, encoding: str | None, store: Store
+) -> tuple[Source, ParseResult, bool]:
+    """`read_source` + `parse_source`, or their result from an earlier build of the very same bytes.
+
+    The third value says whether the file still held `raw` when it was parsed.
+    """
+    from .parse import parse_source
+    from .sources import read_source
+
     key = digest(path, encoding or "", raw) if raw is not None else ""
     if key:
         hit = store.get(key)
         if hit is not None:
-            return hit  # type: ignore[no-any-return]
+            return hit[0], hit[1], True
     source = read_source(path, encoding)
     result = parse_source(source)
-    try:
-        unchanged = raw is not None and Path(path).read_bytes() == raw
-    except OSError:
-        unchanged = False
+    unchanged = raw is not None and _read_bytes(path) == raw
     if key and unchanged:  # a file rewritten while we read it is not cached under its old bytes
         store.put(key, (source, result))
-    return source, result
+    return source, result, unchanged
 
 
 def load(
     paths: Iterable[str | os.PathLike[str]] = (DEFAULT_SOURCES,), *, encoding: str | None = None, cache: bool = True
 ) -> Corpus:
-    """Read and parse question lists and reviews; papers with the same folded title are merged.
+    """Read question lists and reviews; papers with the same folded title are merged.
 
-    With `cache`, a file whose bytes are those of an earlier build is not parsed again: its parse is
-    read from the cache of builds with the default lock (see `cache`). Only `build` writes that cache.
+    The files are read now and parsed on first use of the corpus. With `cache`, a file whose bytes
+    are those of an earlier build is not parsed again: its parse is read from the cache of builds
+    with the default lock (see `cache`). Only `build` writes that cache.
     """
+    from .sources import find_source_files
+
     names = [os.fspath(p) for p in paths]
     store = Store(folder_for(default_lock_path(names)) if cache else None, "parse")
-    corpus = _load(names, encoding, store)
+    files = [path for path in find_source_files(names) if not path.endswith(".lock")]
+    raw = {path: _read_bytes(path) for path in files}
+    corpus = Corpus()
+    corpus.paths = names
     corpus.parsed = store
+    corpus.fingerprint = digest(encoding or "", *(part for path in files for part in (path, _marked(raw[path]))))
+    corpus._pending = functools.partial(_parse_into, corpus, files, raw, encoding, store)
     return corpus
 
 
-def _load(paths: list[str], encoding: str | None, store: Store) -> Corpus:
-    files = find_source_files(paths)
+def _marked(data: bytes | None) -> bytes:
+    """File bytes for a digest, with a missing file told apart from any content."""
+    return b"-" if data is None else b"+" + data
+
+
+def _parse_into(
+    corpus: Corpus, files: list[str], raw: dict[str, bytes | None], encoding: str | None, store: Store
+) -> None:
+    from .lint import one_line
+    from .sources import SourceError
+    from .text import title_key
+
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     papers: dict[str, Paper] = {}
     reviews = []
     for path in files:
-        if path.endswith(".lock"):
-            continue
         try:
-            source, result = _read_and_parse(path, encoding, store)
+            source, result, unchanged = _read_and_parse(path, raw[path], encoding, store)
         except SourceError as exc:
             problems.append(
                 exc.problem
                 if exc.problem.rule != "binary-file"
                 else Problem(exc.problem.location, "warning", exc.problem.message, exc.problem.rule)
             )
+            corpus.exact = corpus.exact and _read_bytes(path) == raw[path]
             continue
+        corpus.exact = corpus.exact and unchanged
         sources[source.path] = source
         problems.extend(result.problems)
         reviews.extend(result.reviews)
@@ -140,11 +205,15 @@ def _load(paths: list[str], encoding: str | None, store: Store) -> Corpus:
             )
             continue
         paper.review = review
-    return Corpus(list(papers.values()), [one_line(p) for p in problems], sources)
+    corpus._papers = list(papers.values())
+    corpus._problems = [one_line(p) for p in problems]
+    corpus._sources = sources
 
 
 def drafts_of(papers: list[Paper]) -> list[list[NoteDraft]]:
     """Each paper's notes, in study order: its questions, then its review."""
+    from .notes import question_draft, review_draft
+
     out = []
     for paper in papers:
         drafts = [question_draft(paper, q, i) for i, q in enumerate(paper.questions)]
@@ -158,6 +227,8 @@ def check(
     paths: Iterable[str | os.PathLike[str]] = (DEFAULT_SOURCES,), *, encoding: str | None = None
 ) -> list[Problem]:
     """Every problem of the sources, sorted by file and line; writes nothing."""
+    from .lint import lint
+
     corpus = load(paths, encoding=encoding)
     drafts = [d for group in drafts_of(corpus.papers) for d in group]
     return sorted(corpus.problems + lint(corpus.papers, drafts, corpus.sources), key=lambda p: p.sort_key)
@@ -219,27 +290,104 @@ def build(
     """Package one deck per paper into `out_dir` (or all into `single`), keeping identities in the lock.
 
     Work whose inputs did not change since the last build (notes' fields, lint, deck files) is taken from
-    the user's cache folder (see `papers2anki.cache`): the files written are the same as without it.
+    the user's cache folder (see `papers2anki.cache`): the files written are the same as without it. A
+    build whose sources, lock, options and output files are exactly as the last build left them does
+    nothing and reports what that build foresaw for its rebuild.
     """
-    return _build(corpus, out_dir, lock_path, single, root, rename_decks, force, progress)
+    if isinstance(corpus, Corpus):
+        lock_file = Path(lock_path) if lock_path else default_lock_path(corpus.paths or [DEFAULT_SOURCES])
+    else:
+        lock_file = Path(lock_path) if lock_path else default_lock_path([DEFAULT_SOURCES])
+    options = (os.path.abspath(out_dir), os.path.abspath(single) if single else "", root, rename_decks, force)
+    last = _LastBuild(folder_for(lock_file), lock_file, corpus, options)
+    report = last.unchanged()
+    if report is not None:
+        return report
+    report, again, valid_until = _build(corpus, out_dir, lock_file, single, root, rename_decks, force, progress)
+    last.remember(report, again, valid_until)
+    return report
+
+
+class _LastBuild:
+    """What the last build read and wrote, to see that a build has nothing to do without parsing.
+
+    Kept only when the build's result is a fixed point: building again from the lock it wrote gives the
+    same lock and the same deck files (see `_build`), so the stored report is that rebuild's report.
+    """
+
+    def __init__(self, folder: Path | None, lock_file: Path, corpus: Corpus | list[Paper], options: tuple) -> None:
+        self.store = Store(folder, f"last-{lock_file.name}")
+        self.lock_file = lock_file
+        self.corpus = corpus if isinstance(corpus, Corpus) and corpus.fingerprint else None
+        self.options = options
+
+    def _key(self) -> str:
+        assert self.corpus is not None
+        lock = _marked(_read_bytes(str(self.lock_file)))
+        return digest(code_fingerprint(), self.corpus.fingerprint, lock, repr(self.options))
+
+    def unchanged(self) -> BuildReport | None:
+        if self.corpus is None or self.corpus._pending is None:
+            return None  # already parsed (or made by hand): nothing to save by skipping
+        found = self.store.get("last")
+        if found is None:
+            return None
+        key, report, states, valid_until = found
+        if key != self._key() or build_time() > valid_until:
+            return None
+        if any(file_state(Path(path)) != state for path, state in states.items()):
+            return None
+        return report  # type: ignore[no-any-return]
+
+    def remember(self, report: BuildReport, again: BuildReport | None, valid_until: int) -> None:
+        if self.corpus is None or again is None or not self.corpus.exact:
+            return
+        key = self._key()
+        files = [Path(p) for p in report.written + report.unchanged]
+        states = {str(p): file_state(p) for p in files}
+        if any(state is None for state in states.values()):
+            return
+        self.store.put("last", (key, again, states, valid_until))
+        self.store.save()
+
+
+def _valid_until(lock: Lock) -> int:
+    """Until when a rebuild would keep the lock as it is: its oldest removed entry expires then."""
+    removed = [e.removed for e in lock.notes if e.removed is not None]
+    return min(removed) + lockmod.KEEP_REMOVED_DAYS * 86400 if removed else 2**62
+
+
+@dataclass(slots=True)
+class _Assignment:
+    """Identities for one build: the new lock, the decks to package, and what the report says of them."""
+
+    lock: Lock
+    decks: list[DeckSpec]
+    reports: list[DeckReport]
+    matches: list[str]
+    notices: list[str]
+    removed: list[str]
 
 
 def _build(
     corpus: Corpus | list[Paper],
     out_dir: str | os.PathLike[str],
-    lock_path: str | os.PathLike[str] | None,
+    lock_file: Path,
     single: str | os.PathLike[str] | None,
     root: str,
     rename_decks: bool,
     force: bool,
     progress: Callable[[int], None] | None,
-) -> BuildReport:
+) -> tuple[BuildReport, BuildReport | None, int]:
+    """The build, and the report of a rebuild with no change (None when that rebuild would write)."""
+    from .lint import lint
+    from .package import decks_digest, write_files
+
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
     else:
         papers, problems, sources = list(corpus), [], {}
     now = build_time()
-    lock_file = Path(lock_path) if lock_path else default_lock_path([DEFAULT_SOURCES] if not sources else list(sources))
     folder = folder_for(lock_file)
     stores = {kind: Store(folder, f"{kind}-{lock_file.name}") for kind in ("drafts", "lint", "files")}
     paper_keys = [digest(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in papers]
@@ -259,8 +407,90 @@ def _build(
     report.formulas = sum(len(d.formulas) for d in all_drafts)
 
     old = lockmod.read_lock(lock_file)
-    new = Lock()
+    out = Path(out_dir)
+    done = _assign(
+        papers, grouped, old, now, root, rename_decks, lambda slug: Path(single) if single else out / f"{slug}.apkg"
+    )
+    report.decks, report.matches, report.notices, report.removed = (
+        done.reports,
+        done.matches,
+        done.notices,
+        done.removed,
+    )
 
+    # A deck file made from the same specs and untouched since we wrote it is not made again.
+    made = stores["files"]
+    targets: list[tuple[Path, list[DeckSpec]]] = (
+        [(Path(single), done.decks)] if single else [(Path(d.file), [s]) for s, d in zip(done.decks, done.reports)]
+    )
+    specs_of: dict[Path, str] = {}
+    lazy: dict[Path, bytes | Callable[[], bytes]] = {}
+    for target, specs in targets:
+        specs_of[target] = decks_digest(specs)
+        on_disk = file_state(target)
+        if on_disk is None or made.get(str(target)) != (specs_of[target], on_disk):
+            lazy[target] = functools.partial(_package, specs, progress)
+        elif progress:
+            progress(len(specs))
+    lock_text = done.lock.dumps()
+    lazy[lock_file] = lock_text.encode("utf-8")
+    written = set(write_files(lazy))
+    for path in [t for t, _ in targets] + [lock_file]:
+        (report.written if path in written else report.unchanged).append(str(path))
+    for target, _ in targets:
+        made.put(str(target), (specs_of[target], file_state(target)))
+    for store in stores.values():
+        store.save()
+    if isinstance(corpus, Corpus) and corpus.parsed is not None:
+        corpus.parsed.save()
+
+    # What a rebuild from the lock just written would do: when it keeps every identity and writes
+    # nothing (the usual case), its report can be given without parsing next time.
+    again = _assign(
+        papers,
+        grouped,
+        done.lock,
+        now,
+        root,
+        rename_decks,
+        lambda slug: Path(single) if single else out / f"{slug}.apkg",
+    )
+    same = again.lock.dumps() == lock_text and all(
+        (a.name, [(n.guid, n.mod) for n in a.notes], a.type_mods)
+        == (b.name, [(n.guid, n.mod) for n in b.notes], b.type_mods)
+        for a, b in zip(again.decks, done.decks)
+    )
+    if not same:
+        return report, None, 0
+    files = [str(t) for t, _ in targets] + [str(lock_file)]
+    rebuild = replace(
+        report,
+        decks=again.reports,
+        matches=again.matches,
+        notices=again.notices,
+        removed=again.removed,
+        written=[],
+        unchanged=files,
+    )
+    return report, rebuild, _valid_until(done.lock)
+
+
+def _assign(
+    papers: list[Paper],
+    grouped: list[list[NoteDraft]],
+    old: Lock,
+    now: int,
+    root: str,
+    rename_decks: bool,
+    target_of: Callable[[str], Path],
+) -> _Assignment:
+    """Give every note its GUID and `mod` from the old lock (see `lock`), and every paper its deck."""
+    from .lock import Lock, NoteEntry, TypeEntry
+    from .notes import note_types
+    from .package import DeckSpec, NoteSpec
+    from .slug import unique_slugs
+
+    new = Lock()
     types = note_types()
     type_mods: dict[int, int] = {}
     for nt in types:
@@ -272,32 +502,30 @@ def _build(
     by_kind = {"question": types[0], "review": types[1]}
 
     keys = lockmod.match_papers([(p.key, p.title) for p in papers], old)
+    all_drafts = [d for g in grouped for d in g]
     wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for d in all_drafts]
     matches, gone = lockmod.match_notes(wanted, old.notes, {e.guid for e in old.notes})
     entries = {e.guid: e for e in old.notes}
 
-    slugs = unique_slugs([p.title for p in papers])
-    deck_specs: list[DeckSpec] = []
-    out = Path(out_dir)
+    done = _Assignment(new, [], [], [], [], [])
     index = 0
-    for paper, drafts, slug in zip(papers, grouped, slugs):
+    for paper, drafts, slug in zip(papers, grouped, unique_slugs([p.title for p in papers])):
         lock_key = keys.get(paper.key, paper.key)
         title = paper.title.replace("::", ":")  # `::` would nest decks in Anki
         wanted_name = f"{root}::{title}" if root else title
         name = old.decks.get(lock_key, wanted_name)
         if name != wanted_name:
             if rename_decks:
-                report.notices.append(
+                done.notices.append(
                     f"deck '{name}' renamed to '{wanted_name}' (--rename-decks): its old cards stay in the old deck"
                 )
                 name = wanted_name
             else:
-                report.notices.append(
+                done.notices.append(
                     f"deck name kept as '{name}' for '{paper.title}' (pinned in the lock; --rename-decks to rename)"
                 )
         new.decks[paper.key] = name
-        target = Path(single) if single else out / f"{slug}.apkg"
-        deck = DeckReport(name, str(target))
+        deck = DeckReport(name, str(target_of(slug)))
         notes = []
         for draft in drafts:
             match = matches[index]
@@ -314,7 +542,7 @@ def _build(
                 else:
                     deck.changed += 1
             new.notes.append(NoteEntry(match.guid, paper.key, draft.kind, draft.fingerprint, mod, draft.content))
-            report.matches.append(f"{draft.location.short}: {match.how} {match.score:.2f} -> {match.guid} ({state})")
+            done.matches.append(f"{draft.location.short}: {match.how} {match.score:.2f} -> {match.guid} ({state})")
             notes.append(
                 NoteSpec(
                     by_kind[draft.kind],
@@ -325,15 +553,15 @@ def _build(
                     mod,
                 )
             )
-        deck_specs.append(DeckSpec(name, _description(paper, drafts), notes, type_mods))
-        report.decks.append(deck)
+        done.decks.append(DeckSpec(name, _description(paper, drafts), notes, type_mods))
+        done.reports.append(deck)
 
     for entry in gone:
         removed = entry.removed if entry.removed is not None else now
         deck_name = old.decks.get(entry.paper, entry.paper)
         if entry.removed is None:
-            report.removed.append(f"{deck_name}: '{entry.text[:70]}' is no longer in the sources (kept in the lock)")
-        for d in report.decks:
+            done.removed.append(f"{deck_name}: '{entry.text[:70]}' is no longer in the sources (kept in the lock)")
+        for d in done.reports:
             if d.name == deck_name:
                 d.removed += 1
         if now - removed <= lockmod.KEEP_REMOVED_DAYS * 86400:
@@ -349,32 +577,7 @@ def _build(
                 )
             )
             new.decks.setdefault(entry.paper, deck_name)
-
-    # A deck file made from the same specs and untouched since we wrote it is not made again.
-    made = stores["files"]
-    targets: list[tuple[Path, list[DeckSpec]]] = (
-        [(Path(single), deck_specs)] if single else [(Path(d.file), [s]) for s, d in zip(deck_specs, report.decks)]
-    )
-    specs_of: dict[Path, str] = {}
-    lazy: dict[Path, bytes | Callable[[], bytes]] = {}
-    for target, specs in targets:
-        specs_of[target] = decks_digest(specs)
-        on_disk = file_state(target)
-        if on_disk is None or made.get(str(target)) != (specs_of[target], on_disk):
-            lazy[target] = functools.partial(_package, specs, progress)
-        elif progress:
-            progress(len(specs))
-    lazy[lock_file] = new.dumps().encode("utf-8")
-    written = set(write_files(lazy))
-    for path in [t for t, _ in targets] + [lock_file]:
-        (report.written if path in written else report.unchanged).append(str(path))
-    for target, _ in targets:
-        made.put(str(target), (specs_of[target], file_state(target)))
-    for store in stores.values():
-        store.save()
-    if isinstance(corpus, Corpus) and corpus.parsed is not None:
-        corpus.parsed.save()
-    return report
+    return done
 
 
 @functools.lru_cache(maxsize=4096)
@@ -384,6 +587,8 @@ def _file_tag(path: str) -> str:
 
 
 def _package(specs: list[DeckSpec], progress: Callable[[int], None] | None) -> bytes:
+    from .package import package_bytes
+
     data = package_bytes(specs)
     if progress:
         progress(len(specs))
@@ -392,7 +597,7 @@ def _package(specs: list[DeckSpec], progress: Callable[[int], None] | None) -> b
 
 def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[list[NoteDraft]]:
     """`drafts_of` each paper, or its drafts from an earlier build of the same paper records."""
-    out = []
+    out: list[list[NoteDraft]] = []
     for paper, key in zip(papers, keys):
         drafts = store.get(key)
         if drafts is None:

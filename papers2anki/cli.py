@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -124,10 +124,7 @@ def build(
     with _user_errors():
         corpus = load(paths, encoding=encoding)
         lock = lock_path or str(default_lock_path(paths))
-        show = sys.stderr.isatty()
-        with click.progressbar(
-            length=max(len(corpus.papers), 1), label="Packaging", file=sys.stderr, hidden=not show
-        ) as bar:
+        with _LazyBar(lambda: len(corpus.papers), "Packaging") as bar:
             try:
                 report = run_build(
                     corpus,
@@ -162,6 +159,30 @@ def build(
             else "nothing changed, no file rewritten"
         )
     )
+
+
+class _LazyBar:
+    """click's progress bar on a terminal, shown from the first step on: a build with nothing to do
+    never asks for its length (which would mean parsing every file)."""
+
+    def __init__(self, length: Callable[[], int], label: str) -> None:
+        self._length, self._label = length, label
+        self._bar: Any = None
+
+    def update(self, steps: int) -> None:
+        if self._bar is None:
+            bar = click.progressbar(
+                length=max(self._length(), 1), label=self._label, file=sys.stderr, hidden=not sys.stderr.isatty()
+            )
+            self._bar = bar.__enter__()
+        self._bar.update(steps)
+
+    def __enter__(self) -> _LazyBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
 
 
 @main.command()

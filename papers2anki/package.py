@@ -28,7 +28,6 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from .notes import NoteType
 
-DEFAULT_ROOT = "Papers"
 HAS_SERIALIZE = hasattr(sqlite3.Connection, "serialize")  # Python 3.11+
 
 

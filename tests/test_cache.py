@@ -62,6 +62,7 @@ def test_a_corrupt_cache_or_a_touched_deck_changes_nothing(
     assert folder is not None and sorted(p.name for p in folder.iterdir()) == [
         "drafts-papers2anki.lock.pickle",
         "files-papers2anki.lock.pickle",
+        "last-papers2anki.lock.pickle",
         "lint-papers2anki.lock.pickle",
     ]
     for n, kept in enumerate(sorted(cache.rglob("*.pickle"))):
@@ -77,3 +78,44 @@ def test_a_corrupt_cache_or_a_touched_deck_changes_nothing(
     cache.write_text("not a folder")  # an unusable cache folder only costs time
     report = run(sources_copy, cached, EPOCH + 200, monkeypatch, str(cache))
     assert report.written == [] and outputs(cached) == expected
+
+
+def _shown(report: papers2anki.BuildReport, state: Path) -> str:
+    """The report with the state folder's path taken out, to compare builds made in two folders."""
+    return repr(report).replace(str(state), "STATE")
+
+
+def test_a_rebuild_with_nothing_changed_skips_parsing_and_reports_what_a_full_rebuild_reports(
+    sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache, cached, plain = str(tmp_path / "cache"), tmp_path / "cached", tmp_path / "plain"
+    run(sources_copy, cached, EPOCH, monkeypatch, cache)
+    # A question deleted: the rebuild after it reports the removal, the one after that does not.
+    edit(sources_copy / "seminar-04.txt", "Расшифруйте все обозначения", "Объясните все обозначения")
+    text = (sources_copy / "seminar-01.txt").read_text("utf-8")
+    first_question = next(line for line in text.splitlines() if line.startswith("2."))
+    (sources_copy / "seminar-01.txt").write_text(text.replace(first_question + "\n", ""), "utf-8")
+    changed = run(sources_copy, cached, EPOCH + 100, monkeypatch, cache)
+    assert changed.removed and changed.written
+    shutil.copytree(cached, plain)
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 200))
+    monkeypatch.setenv("PAPERS2ANKI_CACHE", cache)
+    corpus = papers2anki.load([sources_copy])
+    quick = papers2anki.build(corpus, cached / "decks", lock_path=cached / "papers2anki.lock")
+    assert corpus._pending is not None, "the sources were parsed although nothing changed"
+    full = run(sources_copy, plain, EPOCH + 200, monkeypatch, "off")
+    assert _shown(quick, cached) == _shown(full, plain)
+    assert quick.written == [] and not quick.removed and sum(d.removed for d in quick.decks) == 1
+    assert outputs(cached) == outputs(plain)
+
+    # Any input touched, and the build does the work again.
+    for touch in (
+        lambda: (cached / "papers2anki.lock").write_text((cached / "papers2anki.lock").read_text() + "\n"),
+        lambda: next(cached.glob("decks/*.apkg")).unlink(),
+        lambda: edit(sources_copy / "seminar-04.txt", "Объясните все обозначения", "Объясните обозначения"),
+    ):
+        touch()
+        corpus = papers2anki.load([sources_copy])
+        papers2anki.build(corpus, cached / "decks", lock_path=cached / "papers2anki.lock")
+        assert corpus._pending is None
