@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the stages are imported where used: a build with nothing to
     from .lock import Lock
     from .notes import NoteDraft
     from .package import DeckSpec
+    from .parallel import Workers
     from .parse import ParseResult
     from .sources import Source
 
@@ -92,32 +93,49 @@ class Corpus:
 
 def _read_bytes(path: str) -> bytes | None:
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as f:  # not Path(): its parsing cost more than the read, per file
+            return f.read()
     except OSError:
         return None
 
 
-def _read_and_parse(
-    path: str, raw: bytes | None, encoding: str | None, store: Store
-) -> tuple[Source, ParseResult, bool]:
-    """`read_source` + `parse_source`, or their result from an earlier build of the very same bytes.
-
-    The third value says whether the file still held `raw` when it was parsed.
-    """
+def _read_and_parse(job: tuple[str, str | None]) -> tuple[Source, ParseResult] | Problem:
+    """`read_source` + `parse_source` of one file (in a worker process for large corpora)."""
     from .parse import parse_source
-    from .sources import read_source
+    from .sources import SourceError, read_source
 
-    key = digest(path, encoding or "", raw) if raw is not None else ""
-    if key:
-        hit = store.get(key)
+    path, encoding = job
+    try:
+        source = read_source(path, encoding)
+    except SourceError as exc:
+        problem = exc.problem
+        if problem.rule == "binary-file":
+            return Problem(problem.location, "warning", problem.message, problem.rule)
+        return problem
+    return source, parse_source(source)
+
+
+def _parsed_files(
+    files: list[str], raw: dict[str, bytes | None], encoding: str | None, store: Store
+) -> Iterator[tuple[str, tuple[Source, ParseResult] | Problem]]:
+    """Each file's parse, from the cache where its bytes are those of an earlier build."""
+    from .parallel import Workers
+
+    keys = {path: digest(path, encoding or "", data) if (data := raw[path]) is not None else "" for path in files}
+    cached = {path: store.get(key) for path, key in keys.items() if key}
+    missing = [path for path in files if cached.get(path) is None]
+    with Workers() as workers:
+        fresh = dict(zip(missing, workers.map(_read_and_parse, [(path, encoding) for path in missing])))
+    for path in files:
+        hit = cached.get(path)
         if hit is not None:
-            return hit[0], hit[1], True
-    source = read_source(path, encoding)
-    result = parse_source(source)
-    unchanged = raw is not None and _read_bytes(path) == raw
-    if key and unchanged:  # a file rewritten while we read it is not cached under its old bytes
-        store.put(key, (source, result))
-    return source, result, unchanged
+            yield path, hit
+            continue
+        result = fresh[path]
+        # A file rewritten while we read it is not cached under its old bytes.
+        if keys[path] and not isinstance(result, Problem) and _read_bytes(path) == raw[path]:
+            store.put(keys[path], result)
+        yield path, result
 
 
 def load(
@@ -152,25 +170,17 @@ def _parse_into(
     corpus: Corpus, files: list[str], raw: dict[str, bytes | None], encoding: str | None, store: Store
 ) -> None:
     from .lint import one_line
-    from .sources import SourceError
     from .text import title_key
 
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     papers: dict[str, Paper] = {}
     reviews = []
-    for path in files:
-        try:
-            source, result, unchanged = _read_and_parse(path, raw[path], encoding, store)
-        except SourceError as exc:
-            problems.append(
-                exc.problem
-                if exc.problem.rule != "binary-file"
-                else Problem(exc.problem.location, "warning", exc.problem.message, exc.problem.rule)
-            )
-            corpus.exact = corpus.exact and _read_bytes(path) == raw[path]
+    for path, parsed in _parsed_files(files, raw, encoding, store):
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
             continue
-        corpus.exact = corpus.exact and unchanged
+        source, result = parsed
         sources[source.path] = source
         problems.extend(result.problems)
         reviews.extend(result.reviews)
@@ -205,6 +215,8 @@ def _parse_into(
             )
             continue
         paper.review = review
+    # The fingerprint stands for these records only if no file changed while they were parsed.
+    corpus.exact = all(_read_bytes(path) == raw[path] for path in files)
     corpus._papers = list(papers.values())
     corpus._problems = [one_line(p) for p in problems]
     corpus._sources = sources
@@ -335,7 +347,7 @@ class _LastBuild:
         key, report, states, valid_until = found
         if key != self._key() or build_time() > valid_until:
             return None
-        if any(file_state(Path(path)) != state for path, state in states.items()):
+        if any(file_state(path) != state for path, state in states.items()):
             return None
         return report  # type: ignore[no-any-return]
 
@@ -382,6 +394,7 @@ def _build(
     """The build, and the report of a rebuild with no change (None when that rebuild would write)."""
     from .lint import lint
     from .package import decks_digest, write_files
+    from .parallel import Workers
 
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
@@ -424,17 +437,19 @@ def _build(
         [(Path(single), done.decks)] if single else [(Path(d.file), [s]) for s, d in zip(done.decks, done.reports)]
     )
     specs_of: dict[Path, str] = {}
-    lazy: dict[Path, bytes | Callable[[], bytes]] = {}
+    todo: dict[Path, list[DeckSpec]] = {}
     for target, specs in targets:
         specs_of[target] = decks_digest(specs)
         on_disk = file_state(target)
         if on_disk is None or made.get(str(target)) != (specs_of[target], on_disk):
-            lazy[target] = functools.partial(_package, specs, progress)
+            todo[target] = specs
         elif progress:
             progress(len(specs))
     lock_text = done.lock.dumps()
-    lazy[lock_file] = lock_text.encode("utf-8")
-    written = set(write_files(lazy))
+    with Workers() as workers:
+        lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, workers, progress)
+        lazy[lock_file] = lock_text.encode("utf-8")
+        written = set(write_files(lazy))
     for path in [t for t, _ in targets] + [lock_file]:
         (report.written if path in written else report.unchanged).append(str(path))
     for target, _ in targets:
@@ -586,25 +601,51 @@ def _file_tag(path: str) -> str:
     return Path(path).name.replace(" ", "_")
 
 
-def _package(specs: list[DeckSpec], progress: Callable[[int], None] | None) -> bytes:
+def _packages(
+    todo: dict[Path, list[DeckSpec]], workers: Workers, progress: Callable[[int], None] | None
+) -> dict[Path, bytes | Callable[[], bytes]]:
+    """For `write_files`: each target's package, made when it is asked for, in path order.
+
+    The workers run ahead of the writing by at most one window, so that a build of 25,000 packages
+    never holds them all.
+    """
     from .package import package_bytes
 
-    data = package_bytes(specs)
-    if progress:
-        progress(len(specs))
-    return data
+    order = sorted(todo)
+    window = 256
+
+    def made() -> Iterator[tuple[Path, bytes]]:
+        for start in range(0, len(order), window):
+            part = order[start : start + window]
+            yield from zip(part, workers.map(package_bytes, [todo[t] for t in part], chunksize=8))
+
+    results = made()
+
+    def next_package(target: Path) -> bytes:
+        made_for, data = next(results)
+        assert made_for == target, (made_for, target)  # write_files asks in path order
+        if progress:
+            progress(len(todo[target]))
+        return data
+
+    return {target: functools.partial(next_package, target) for target in order}
 
 
 def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[list[NoteDraft]]:
     """`drafts_of` each paper, or its drafts from an earlier build of the same paper records."""
-    out: list[list[NoteDraft]] = []
-    for paper, key in zip(papers, keys):
-        drafts = store.get(key)
-        if drafts is None:
-            drafts = drafts_of([paper])[0]
-            store.put(key, drafts)
-        out.append(drafts)
-    return out
+    from .parallel import Workers
+
+    found = [store.get(key) for key in keys]
+    missing = [i for i, drafts in enumerate(found) if drafts is None]
+    with Workers() as workers:
+        for i, drafts in zip(missing, workers.map(_drafts_of_paper, [papers[i] for i in missing], chunksize=32)):
+            store.put(keys[i], drafts)
+            found[i] = drafts
+    return found  # type: ignore[return-value]
+
+
+def _drafts_of_paper(paper: Paper) -> list[NoteDraft]:
+    return drafts_of([paper])[0]
 
 
 def _description(paper: Paper, drafts: list[NoteDraft]) -> str:

@@ -21,11 +21,9 @@ import hashlib
 import os
 import pickle
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,9 @@ KEEP_DAYS = 30  #: a lock's cache folder unused this long is removed
 @functools.cache
 def code_fingerprint() -> str:
     """Changes whenever anything that shapes a build's output may have changed."""
+    import sqlite3
+    from importlib import metadata
+
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*")):
@@ -155,10 +156,10 @@ class Store:
                 os.unlink(tmp)
 
 
-def file_state(path: Path) -> tuple[int, int, int, int] | None:
+def file_state(path: str | os.PathLike[str]) -> tuple[int, int, int, int] | None:
     """What tells a file we wrote from one changed since: size, inode, modification and change times."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)

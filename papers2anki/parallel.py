@@ -1,0 +1,78 @@
+"""Independent work (reading and parsing files, rendering papers, packaging decks) spread over the cores.
+
+A build of a department's archive parses thousands of files and writes thousands of packages, each
+on its own: with one process per core that work takes a fraction of its time on one. Results come
+back in the order of the inputs, so the output is the same bytes whatever the number of processes.
+`PAPERS2ANKI_JOBS` sets the number of processes (1: everything in this process). Small jobs stay in
+this process: starting workers costs more than they would save.
+
+Workers are forked, so they start with this process's modules and need no `if __name__ == "__main__"`
+in the caller's script; where there is no fork (Windows), or where this process runs threads (which
+fork would copy half-way, e.g. with Anki's backend loaded), the work is done here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 200  #: fewer items than this are done here
+
+
+def jobs() -> int:
+    """How many processes to use: PAPERS2ANKI_JOBS, else the cores this process may run on."""
+    chosen = os.environ.get("PAPERS2ANKI_JOBS", "").strip()
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _single_threaded() -> bool:
+    """No other thread, Python's or native (Anki's backend runs Rust threads that fork would orphan)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1]) == 1
+    except (OSError, ValueError):
+        pass
+    return threading.active_count() == 1
+
+
+class Workers:
+    """A pool of processes made on first need and shut down by `close` (or `with`)."""
+
+    def __init__(self, count: int | None = None) -> None:
+        self.count = count if count is not None else jobs()
+        self._pool: Executor | None = None
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], chunksize: int = 16) -> Iterator[R]:
+        """`fn` over `items`, in order; `fn` must be a module-level function (it is sent by name)."""
+        todo = list(items)
+        forkable = "fork" in multiprocessing.get_all_start_methods() and _single_threaded()
+        if self.count <= 1 or len(todo) < MIN_ITEMS or (self._pool is None and not forkable):
+            return map(fn, todo)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("fork"))
+        return self._pool.map(fn, todo, chunksize=chunksize)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
