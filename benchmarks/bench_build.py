@@ -51,15 +51,21 @@ TARGETS = {
 # -- workers: each runs in its own process and prints one JSON line --------------------------------------
 
 
-def _peak_mib() -> float:
+def _peak_mib(workers: int = 1) -> float:
+    """Peak resident memory: this process's, plus `workers` times the largest child's.
+
+    Our build forks one worker per core (papers2anki.parallel); the kernel keeps only the largest
+    child's peak, so counting it once per worker, at the same moment as our own peak, is an upper bound.
+    """
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024
+    return (own + children * workers) / 1024
 
 
 def worker_ours(args: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     import papers2anki
+    from papers2anki.parallel import jobs
 
     imported = time.perf_counter()
     corpus = papers2anki.load([args["sources"]])
@@ -68,7 +74,8 @@ def worker_ours(args: dict[str, Any]) -> dict[str, Any]:
     return {
         "seconds": done - imported,
         "seconds_with_import": done - start,
-        "peak_mib": _peak_mib(),
+        "peak_mib": _peak_mib(jobs()),
+        "jobs": jobs(),
         "papers": report.papers,
         "questions": report.questions,
         "written": sorted(os.path.basename(w) for w in report.written),

@@ -119,13 +119,13 @@ def _parsed_files(
     files: list[str], raw: dict[str, bytes | None], encoding: str | None, store: Store
 ) -> Iterator[tuple[str, tuple[Source, ParseResult] | Problem]]:
     """Each file's parse, from the cache where its bytes are those of an earlier build."""
-    from .parallel import Workers
+    from .parallel import workers
 
     keys = {path: digest(path, encoding or "", data) if (data := raw[path]) is not None else "" for path in files}
     cached = {path: store.get(key) for path, key in keys.items() if key}
     missing = [path for path in files if cached.get(path) is None]
-    with Workers() as workers:
-        fresh = dict(zip(missing, workers.map(_read_and_parse, [(path, encoding) for path in missing])))
+    with workers() as pool:
+        fresh = dict(zip(missing, pool.map(_read_and_parse, [(path, encoding) for path in missing])))
     for path in files:
         hit = cached.get(path)
         if hit is not None:
@@ -315,7 +315,10 @@ def build(
     report = last.unchanged()
     if report is not None:
         return report
-    report, again, valid_until = _build(corpus, out_dir, lock_file, single, root, rename_decks, force, progress)
+    from .parallel import shared
+
+    with shared():
+        report, again, valid_until = _build(corpus, out_dir, lock_file, single, root, rename_decks, force, progress)
     last.remember(report, again, valid_until)
     return report
 
@@ -394,7 +397,7 @@ def _build(
     """The build, and the report of a rebuild with no change (None when that rebuild would write)."""
     from .lint import lint
     from .package import decks_digest, write_files
-    from .parallel import Workers
+    from .parallel import workers
 
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
@@ -446,8 +449,8 @@ def _build(
         elif progress:
             progress(len(specs))
     lock_text = done.lock.dumps()
-    with Workers() as workers:
-        lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, workers, progress)
+    with workers() as pool:
+        lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, pool, progress)
         lazy[lock_file] = lock_text.encode("utf-8")
         written = set(write_files(lazy))
     for path in [t for t, _ in targets] + [lock_file]:
@@ -602,7 +605,7 @@ def _file_tag(path: str) -> str:
 
 
 def _packages(
-    todo: dict[Path, list[DeckSpec]], workers: Workers, progress: Callable[[int], None] | None
+    todo: dict[Path, list[DeckSpec]], pool: Workers, progress: Callable[[int], None] | None
 ) -> dict[Path, bytes | Callable[[], bytes]]:
     """For `write_files`: each target's package, made when it is asked for, in path order.
 
@@ -617,7 +620,7 @@ def _packages(
     def made() -> Iterator[tuple[Path, bytes]]:
         for start in range(0, len(order), window):
             part = order[start : start + window]
-            yield from zip(part, workers.map(package_bytes, [todo[t] for t in part], chunksize=8))
+            yield from zip(part, pool.map(package_bytes, [todo[t] for t in part], chunksize=8))
 
     results = made()
 
@@ -633,12 +636,12 @@ def _packages(
 
 def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[list[NoteDraft]]:
     """`drafts_of` each paper, or its drafts from an earlier build of the same paper records."""
-    from .parallel import Workers
+    from .parallel import workers
 
     found = [store.get(key) for key in keys]
     missing = [i for i, drafts in enumerate(found) if drafts is None]
-    with Workers() as workers:
-        for i, drafts in zip(missing, workers.map(_drafts_of_paper, [papers[i] for i in missing], chunksize=32)):
+    with workers() as pool:
+        for i, drafts in zip(missing, pool.map(_drafts_of_paper, [papers[i] for i in missing], chunksize=32)):
             store.put(keys[i], drafts)
             found[i] = drafts
     return found  # type: ignore[return-value]

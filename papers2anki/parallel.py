@@ -13,11 +13,13 @@ fork would copy half-way, e.g. with Anki's backend loaded), the work is done her
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -63,6 +65,9 @@ class Workers:
         if self.count <= 1 or len(todo) < MIN_ITEMS or (self._pool is None and not forkable):
             return map(fn, todo)
         if self._pool is None:
+            # Objects made so far are left out of the workers' garbage collections, which would
+            # otherwise touch, and so copy, every page they share with this process.
+            gc.freeze()
             self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("fork"))
         return self._pool.map(fn, todo, chunksize=chunksize)
 
@@ -70,9 +75,38 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+            gc.unfreeze()
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+_shared: Workers | None = None
+
+
+@contextmanager
+def shared() -> Iterator[Workers]:
+    """One pool for every stage inside the `with`: forked once, early, while this process is small."""
+    global _shared
+    if _shared is not None:
+        yield _shared
+        return
+    _shared = Workers()
+    try:
+        yield _shared
+    finally:
+        _shared.close()
+        _shared = None
+
+
+@contextmanager
+def workers() -> Iterator[Workers]:
+    """The shared pool when there is one, else a pool for this `with` alone."""
+    if _shared is not None:
+        yield _shared
+        return
+    with Workers() as own:
+        yield own
