@@ -395,7 +395,6 @@ def _build(
     progress: Callable[[int], None] | None,
 ) -> tuple[BuildReport, BuildReport | None, int]:
     """The build, and the report of a rebuild with no change (None when that rebuild would write)."""
-    from .lint import lint
     from .package import decks_digest, write_files
     from .parallel import workers
 
@@ -409,11 +408,7 @@ def _build(
     paper_keys = [digest(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in papers]
     grouped = _cached_drafts(papers, paper_keys, stores["drafts"])
     all_drafts = [d for g in grouped for d in g]
-    lint_key = digest(*paper_keys, *(part for path in sorted(sources) for part in (path, sources[path].text)))
-    found = stores["lint"].get(lint_key)
-    if found is None:
-        found = lint(papers, all_drafts, sources)
-        stores["lint"].put(lint_key, found)
+    found = _cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
     problems = sorted(problems + found, key=lambda p: p.sort_key)
     if any(p.severity == "error" for p in problems) and not force:
         raise BuildError(problems)
@@ -645,6 +640,25 @@ def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[l
             store.put(keys[i], drafts)
             found[i] = drafts
     return found  # type: ignore[return-value]
+
+
+def _cached_lint(
+    papers: list[Paper], keys: list[str], grouped: list[list[NoteDraft]], sources: dict[str, Source], store: Store
+) -> list[Problem]:
+    """`lint`, paper by paper: a paper's problems are kept while its records and its files' text are."""
+    from .lint import lint_files, lint_paper
+
+    found = lint_files(sources)
+    texts = {path: digest(source.text) for path, source in sources.items()}
+    for paper, key, drafts in zip(papers, keys, grouped):
+        files = sorted({d.location.file for d in drafts})
+        lint_key = digest(key, *(part for path in files for part in (path, texts.get(path, ""))))
+        problems = store.get(lint_key)
+        if problems is None:
+            problems = lint_paper(paper, drafts, sources)
+            store.put(lint_key, problems)
+        found.extend(problems)
+    return found
 
 
 def _drafts_of_paper(paper: Paper) -> list[NoteDraft]:

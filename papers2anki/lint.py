@@ -134,13 +134,16 @@ def _controls(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, S
             )
 
 
-RULES: list[tuple[str, Callable[[list[Paper], list[NoteDraft], dict[str, Source]], Iterator[Problem]]]] = [
-    ("control-character", _controls),
+Rule = Callable[[list[Paper], list[NoteDraft], dict[str, Source]], Iterator[Problem]]
+
+FILE_RULES: list[tuple[str, Rule]] = [("control-character", _controls)]  #: over the source files
+PAPER_RULES: list[tuple[str, Rule]] = [  #: over one paper at a time and its notes
     ("numbering", _numbering),
     ("empty-question", _empty),
     ("duplicate-question", _duplicates),
     ("formulas", _formulas),
 ]
+RULES = FILE_RULES + PAPER_RULES
 
 
 def lint(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source]) -> list[Problem]:
@@ -148,6 +151,16 @@ def lint(papers: list[Paper], drafts: list[NoteDraft], sources: dict[str, Source
     for _, rule in RULES:
         found.extend(rule(papers, drafts, sources))
     return [one_line(p) for p in found]
+
+
+def lint_files(sources: dict[str, Source]) -> list[Problem]:
+    """The rules about source files; with `lint_paper` of every paper, what `lint` finds (once sorted)."""
+    return [one_line(p) for _, rule in FILE_RULES for p in rule([], [], sources)]
+
+
+def lint_paper(paper: Paper, drafts: list[NoteDraft], sources: dict[str, Source]) -> list[Problem]:
+    """The rules about one paper: a build checks again only the papers whose records or files changed."""
+    return [one_line(p) for _, rule in PAPER_RULES for p in rule([paper], drafts, sources)]
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")

@@ -119,3 +119,19 @@ def test_a_rebuild_with_nothing_changed_skips_parsing_and_reports_what_a_full_re
         corpus = papers2anki.load([sources_copy])
         papers2anki.build(corpus, cached / "decks", lock_path=cached / "papers2anki.lock")
         assert corpus._pending is None
+
+
+def test_lint_paper_by_paper_finds_what_lint_finds() -> None:
+    from conftest import FIXTURES, SOURCES
+
+    from papers2anki.api import drafts_of
+    from papers2anki.lint import lint, lint_files, lint_paper
+
+    corpus = papers2anki.load([SOURCES, *sorted(p for p in FIXTURES.iterdir() if p.is_dir())], cache=False)
+    grouped = drafts_of(corpus.papers)
+    whole = lint(corpus.papers, [d for g in grouped for d in g], corpus.sources)
+    parts = lint_files(corpus.sources)
+    for paper, drafts in zip(corpus.papers, grouped):
+        parts += lint_paper(paper, drafts, corpus.sources)
+    assert len(whole) >= 8 and {p.rule for p in whole} >= {"numbering", "duplicate-question", "latex-syntax"}
+    assert sorted(whole, key=lambda p: p.sort_key) == sorted(parts, key=lambda p: p.sort_key)
