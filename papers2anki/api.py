@@ -185,9 +185,10 @@ def _parse_into(
         problems.extend(result.problems)
         reviews.extend(result.reviews)
         for paper in result.papers:
-            known = papers.get(paper.key)
+            key = paper.key
+            known = papers.get(key)
             if known is None:
-                papers[paper.key] = paper
+                papers[key] = paper
                 continue
             if known.title != paper.title:
                 problems.append(
@@ -514,7 +515,8 @@ def _assign(
         type_mods[nt.id] = mod
     by_kind = {"question": types[0], "review": types[1]}
 
-    keys = lockmod.match_papers([(p.key, p.title) for p in papers], old)
+    paper_keys = [p.key for p in papers]  # each a title folded anew: worth doing once
+    keys = lockmod.match_papers(list(zip(paper_keys, (p.title for p in papers))), old)
     all_drafts = [d for g in grouped for d in g]
     wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for d in all_drafts]
     matches, gone = lockmod.match_notes(wanted, old.notes, {e.guid for e in old.notes})
@@ -522,8 +524,8 @@ def _assign(
 
     done = _Assignment(new, [], [], [], [], [])
     index = 0
-    for paper, drafts, slug in zip(papers, grouped, unique_slugs([p.title for p in papers])):
-        lock_key = keys.get(paper.key, paper.key)
+    for paper, paper_key, drafts, slug in zip(papers, paper_keys, grouped, unique_slugs([p.title for p in papers])):
+        lock_key = keys.get(paper_key, paper_key)
         title = paper.title.replace("::", ":")  # `::` would nest decks in Anki
         wanted_name = f"{root}::{title}" if root else title
         name = old.decks.get(lock_key, wanted_name)
@@ -537,14 +539,15 @@ def _assign(
                 done.notices.append(
                     f"deck name kept as '{name}' for '{paper.title}' (pinned in the lock; --rename-decks to rename)"
                 )
-        new.decks[paper.key] = name
+        new.decks[paper_key] = name
         deck = DeckReport(name, str(target_of(slug)))
         notes = []
         for draft in drafts:
             match = matches[index]
             index += 1
             entry = entries.get(match.guid)
-            if entry is not None and entry.fingerprint == draft.fingerprint:
+            fingerprint = draft.fingerprint  # a digest of the fields, made on each use
+            if entry is not None and entry.fingerprint == fingerprint:
                 mod, state = entry.mod, "unchanged"
                 deck.unchanged += 1
             else:
@@ -554,7 +557,7 @@ def _assign(
                     deck.new += 1
                 else:
                     deck.changed += 1
-            new.notes.append(NoteEntry(match.guid, paper.key, draft.kind, draft.fingerprint, mod, draft.content))
+            new.notes.append(NoteEntry(match.guid, paper_key, draft.kind, fingerprint, mod, draft.content))
             done.matches.append(f"{draft.location.short}: {match.how} {match.score:.2f} -> {match.guid} ({state})")
             notes.append(
                 NoteSpec(
