@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import lock as lockmod
 from .cache import Store, code_fingerprint, digest, file_state, folder_for
@@ -125,17 +125,23 @@ def _parsed_files(
     cached = {path: store.get(key) for path, key in keys.items() if key}
     missing = [path for path in files if cached.get(path) is None]
     with workers() as pool:
-        fresh = dict(zip(missing, pool.map(_read_and_parse, [(path, encoding) for path in missing])))
+        fresh = dict(zip(missing, pool.map(_pickled, [(_read_and_parse, (path, encoding)) for path in missing])))
     for path in files:
         hit = cached.get(path)
         if hit is not None:
             yield path, hit
             continue
-        result = fresh[path]
+        result = pickle.loads(fresh[path])
         # A file rewritten while we read it is not cached under its old bytes.
         if keys[path] and not isinstance(result, Problem) and _read_bytes(path) == raw[path]:
-            store.put(keys[path], result)
+            store.put_pickled(keys[path], fresh[path])
         yield path, result
+
+
+def _pickled(call: tuple[Callable[[Any], Any], Any]) -> bytes:
+    """A worker's result as the bytes the cache keeps, so that this process does not pickle it again."""
+    fn, arg = call
+    return pickle.dumps(fn(arg), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load(
@@ -639,9 +645,10 @@ def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[l
     found = [store.get(key) for key in keys]
     missing = [i for i, drafts in enumerate(found) if drafts is None]
     with workers() as pool:
-        for i, drafts in zip(missing, pool.map(_drafts_of_paper, [papers[i] for i in missing], chunksize=32)):
-            store.put(keys[i], drafts)
-            found[i] = drafts
+        jobs = [(_drafts_of_paper, papers[i]) for i in missing]
+        for i, data in zip(missing, pool.map(_pickled, jobs, chunksize=32)):
+            store.put_pickled(keys[i], data)
+            found[i] = pickle.loads(data)
     return found  # type: ignore[return-value]
 
 

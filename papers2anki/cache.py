@@ -134,6 +134,10 @@ class Store:
     def put(self, key: str, value: Any) -> None:
         self._new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
+    def put_pickled(self, key: str, data: bytes) -> None:
+        """`put` of a value already pickled (by a worker process, say)."""
+        self._new[key] = data
+
     def save(self) -> None:
         """Write what this build used; a folder that cannot be written only costs the next build time."""
         if self.path is None or self._new == self._entries():
