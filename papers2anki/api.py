@@ -16,7 +16,7 @@ from .cache import Store, code_fingerprint, digest, file_state, folder_for
 from .records import Location, Paper, Problem
 
 if TYPE_CHECKING:  # the stages are imported where used: a build with nothing to do needs none of them
-    from .lock import Lock
+    from .lock import Lock, NoteEntry
     from .notes import NoteDraft
     from .package import DeckSpec
     from .parallel import Workers
@@ -407,6 +407,8 @@ def _build(
 
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
+        if corpus.parsed is not None:
+            corpus.parsed.save(release=True)
     else:
         papers, problems, sources = list(corpus), [], {}
     now = build_time()
@@ -414,8 +416,10 @@ def _build(
     stores = {kind: Store(folder, f"{kind}-{lock_file.name}") for kind in ("drafts", "lint", "files")}
     paper_keys = [digest(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in papers]
     grouped = _cached_drafts(papers, paper_keys, stores["drafts"])
+    stores["drafts"].save(release=True)  # each store is written once its stage is done, and let go
     all_drafts = [d for g in grouped for d in g]
     found = _cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
+    stores["lint"].save(release=True)
     problems = sorted(problems + found, key=lambda p: p.sort_key)
     if any(p.severity == "error" for p in problems) and not force:
         raise BuildError(problems)
@@ -428,6 +432,21 @@ def _build(
     out = Path(out_dir)
     done = _assign(
         papers, grouped, old, now, root, rename_decks, lambda slug: Path(single) if single else out / f"{slug}.apkg"
+    )
+    del old
+    # What a rebuild from the lock this build writes would do: when it keeps every identity and
+    # writes nothing (the usual case), its report can be given without parsing next time.
+    foreseen = _rebuild_of(
+        done,
+        _assign(
+            papers,
+            grouped,
+            done.lock,
+            now,
+            root,
+            rename_decks,
+            lambda slug: Path(single) if single else out / f"{slug}.apkg",
+        ),
     )
     report.decks, report.matches, report.notices, report.removed = (
         done.reports,
@@ -450,49 +469,41 @@ def _build(
             todo[target] = specs
         elif progress:
             progress(len(specs))
-    lock_text = done.lock.dumps()
     with workers() as pool:
         lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, pool, progress)
-        lazy[lock_file] = lock_text.encode("utf-8")
+        lazy[lock_file] = done.lock.dumps().encode("utf-8")
         written = set(write_files(lazy))
     for path in [t for t, _ in targets] + [lock_file]:
         (report.written if path in written else report.unchanged).append(str(path))
     for target, _ in targets:
         made.put(str(target), (specs_of[target], file_state(target)))
-    for store in stores.values():
-        store.save()
-    if isinstance(corpus, Corpus) and corpus.parsed is not None:
-        corpus.parsed.save()
+    made.save(release=True)
 
-    # What a rebuild from the lock just written would do: when it keeps every identity and writes
-    # nothing (the usual case), its report can be given without parsing next time.
-    again = _assign(
-        papers,
-        grouped,
-        done.lock,
-        now,
-        root,
-        rename_decks,
-        lambda slug: Path(single) if single else out / f"{slug}.apkg",
-    )
-    same = again.lock.dumps() == lock_text and all(
-        (a.name, [(n.guid, n.mod) for n in a.notes], a.type_mods)
-        == (b.name, [(n.guid, n.mod) for n in b.notes], b.type_mods)
-        for a, b in zip(again.decks, done.decks)
-    )
-    if not same:
+    if foreseen is None:
         return report, None, 0
     files = [str(t) for t, _ in targets] + [str(lock_file)]
-    rebuild = replace(
-        report,
-        decks=again.reports,
-        matches=again.matches,
-        notices=again.notices,
-        removed=again.removed,
-        written=[],
-        unchanged=files,
-    )
+    rebuild = replace(report, written=[], unchanged=files, **foreseen)
     return report, rebuild, _valid_until(done.lock)
+
+
+def _rebuild_of(done: _Assignment, again: _Assignment) -> dict[str, Any] | None:
+    """What the report of `again` (from the lock `done` wrote) says, when it changes nothing; else None."""
+
+    def notes(lock: Lock) -> list[NoteEntry]:
+        return sorted(lock.notes, key=lambda n: (n.paper, n.kind, n.guid))  # the order the lock is written in
+
+    same = (
+        (again.lock.decks, again.lock.note_types) == (done.lock.decks, done.lock.note_types)
+        and notes(again.lock) == notes(done.lock)
+        and all(
+            (a.name, [(n.guid, n.mod) for n in a.notes], a.type_mods)
+            == (b.name, [(n.guid, n.mod) for n in b.notes], b.type_mods)
+            for a, b in zip(again.decks, done.decks)
+        )
+    )
+    if not same:
+        return None
+    return {"decks": again.reports, "matches": again.matches, "notices": again.notices, "removed": again.removed}
 
 
 def _assign(

@@ -138,8 +138,19 @@ class Store:
         """`put` of a value already pickled (by a worker process, say)."""
         self._new[key] = data
 
-    def save(self) -> None:
-        """Write what this build used; a folder that cannot be written only costs the next build time."""
+    def save(self, release: bool = False) -> None:
+        """Write what this build used; a folder that cannot be written only costs the next build time.
+
+        With `release`, the store is done with: its entries are let go (a large build's are hundreds
+        of MiB), and later calls find and keep nothing.
+        """
+        try:
+            self._write()
+        finally:
+            if release:
+                self.path, self._old, self._new = None, {}, {}
+
+    def _write(self) -> None:
         if self.path is None or self._new == self._entries():
             return
         payload = pickle.dumps({"code": code_fingerprint(), "entries": self._new}, protocol=pickle.HIGHEST_PROTOCOL)
@@ -150,7 +161,8 @@ class Store:
             os.utime(self.path.parent)  # this lock's folder is in use
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
             with os.fdopen(fd, "wb") as f:
-                f.write(hashlib.sha256(payload).digest() + payload)
+                f.write(hashlib.sha256(payload).digest())
+                f.write(payload)
             os.replace(tmp, self.path)
             tmp = None
         except OSError:
