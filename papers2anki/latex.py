@@ -39,7 +39,8 @@ class TextProblem:
     rule: str
 
 
-_CODE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)|(`+)(?:.|\n)+?(?<!`)\2(?!`)", re.M | re.S)
+# `.` matches newlines already (re.S): `(?:.|\n)` here made an unclosed backtick backtrack 2**lines.
+_CODE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)|(`+).+?(?<!`)\2(?!`)", re.M | re.S)
 _BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
 _PROSE_TOKEN = re.compile(
     r"(?P<space>\s+)"
