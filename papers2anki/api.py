@@ -162,14 +162,17 @@ def load(
     corpus = Corpus()
     corpus.paths = names
     corpus.parsed = store
-    corpus.fingerprint = digest(encoding or "", *(part for path in files for part in (path, _marked(raw[path]))))
+    parts: list[str | bytes] = [encoding or ""]
+    for path in files:
+        parts += [path, *_marked(raw[path])]
+    corpus.fingerprint = digest(*parts)
     corpus._pending = functools.partial(_parse_into, corpus, files, raw, encoding, store)
     return corpus
 
 
-def _marked(data: bytes | None) -> bytes:
-    """File bytes for a digest, with a missing file told apart from any content."""
-    return b"-" if data is None else b"+" + data
+def _marked(data: bytes | None) -> tuple[bytes, ...]:
+    """File bytes for a digest, a missing file told apart from any content, without copying the bytes."""
+    return (b"-",) if data is None else (b"+", data)
 
 
 def _parse_into(
@@ -346,7 +349,7 @@ class _LastBuild:
     def _key(self) -> str:
         assert self.corpus is not None
         lock = _marked(_read_bytes(str(self.lock_file)))
-        return digest(code_fingerprint(), self.corpus.fingerprint, lock, repr(self.options))
+        return digest(code_fingerprint(), self.corpus.fingerprint, *lock, repr(self.options))
 
     def unchanged(self) -> BuildReport | None:
         if self.corpus is None or self.corpus._pending is None:
@@ -354,11 +357,12 @@ class _LastBuild:
         found = self.store.get("last")
         if found is None:
             return None
-        key, report, states, valid_until = found
+        key, report, matches, states, valid_until = found
         if key != self._key() or build_time() > valid_until:
             return None
         if any(file_state(path) != state for path, state in states.items()):
             return None
+        report.matches = matches.split("\0") if matches else []
         return report  # type: ignore[no-any-return]
 
     def remember(self, report: BuildReport, again: BuildReport | None, valid_until: int) -> None:
@@ -369,7 +373,9 @@ class _LastBuild:
         states = {str(p): file_state(p) for p in files}
         if any(state is None for state in states.values()):
             return
-        self.store.put("last", (key, again, states, valid_until))
+        # The match lines kept as one string (NUL is in no file name): 100,000 strings are slow to unpickle.
+        matches = "\0".join(again.matches)
+        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until))
         self.store.save()
 
 
