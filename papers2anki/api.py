@@ -466,17 +466,19 @@ def _build(
     targets: list[tuple[Path, list[DeckSpec]]] = (
         [(Path(single), done.decks)] if single else [(Path(d.file), [s]) for s, d in zip(done.decks, done.reports)]
     )
-    specs_of: dict[Path, str] = {}
+    specs_of: dict[Path, str] = {}  # filled by _packages for the files it makes
     todo: dict[Path, list[DeckSpec]] = {}
     for target, specs in targets:
-        specs_of[target] = decks_digest(specs)
         on_disk = file_state(target)
-        if on_disk is None or made.get(str(target)) != (specs_of[target], on_disk):
+        known = made.get(str(target)) if on_disk is not None else None
+        if known is not None and known[1] == on_disk and known[0] == decks_digest(specs):
+            specs_of[target] = known[0]
+            if progress:
+                progress(len(specs))
+        else:
             todo[target] = specs
-        elif progress:
-            progress(len(specs))
     with workers() as pool:
-        lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, pool, progress)
+        lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, pool, progress, specs_of)
         lazy[lock_file] = done.lock.dumps().encode("utf-8")
         written = set(write_files(lazy))
     for path in [t for t, _ in targets] + [lock_file]:
@@ -626,33 +628,42 @@ def _file_tag(path: str) -> str:
 
 
 def _packages(
-    todo: dict[Path, list[DeckSpec]], pool: Workers, progress: Callable[[int], None] | None
+    todo: dict[Path, list[DeckSpec]],
+    pool: Workers,
+    progress: Callable[[int], None] | None,
+    digests: dict[Path, str],
 ) -> dict[Path, bytes | Callable[[], bytes]]:
     """For `write_files`: each target's package, made when it is asked for, in path order.
 
     The workers run ahead of the writing by at most one window, so that a build of 25,000 packages
-    never holds them all.
+    never holds them all. Each package's `decks_digest` is put into `digests`.
     """
-    from .package import package_bytes
-
     order = sorted(todo)
     window = 256
 
-    def made() -> Iterator[tuple[Path, bytes]]:
+    def made() -> Iterator[tuple[Path, tuple[bytes, str]]]:
         for start in range(0, len(order), window):
             part = order[start : start + window]
-            yield from zip(part, pool.map(package_bytes, [todo[t] for t in part], chunksize=8))
+            yield from zip(part, pool.map(_package_and_digest, [todo[t] for t in part], chunksize=8))
 
     results = made()
 
     def next_package(target: Path) -> bytes:
-        made_for, data = next(results)
+        made_for, (data, digest_of_specs) = next(results)
         assert made_for == target, (made_for, target)  # write_files asks in path order
+        digests[target] = digest_of_specs
         if progress:
             progress(len(todo[target]))
         return data
 
     return {target: functools.partial(next_package, target) for target in order}
+
+
+def _package_and_digest(specs: list[DeckSpec]) -> tuple[bytes, str]:
+    """A package and the digest of what it was made from (in a worker, both off the main process)."""
+    from .package import decks_digest, package_bytes
+
+    return package_bytes(specs), decks_digest(specs)
 
 
 def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[list[NoteDraft]]:
@@ -673,19 +684,33 @@ def _cached_lint(
     papers: list[Paper], keys: list[str], grouped: list[list[NoteDraft]], sources: dict[str, Source], store: Store
 ) -> list[Problem]:
     """`lint`, paper by paper: a paper's problems are kept while its records and its files' text are."""
-    from .lint import lint_files, lint_paper
+    from .lint import lint_files
+    from .parallel import workers
 
     found = lint_files(sources)
     texts = {path: digest(source.text) for path, source in sources.items()}
-    for paper, key, drafts in zip(papers, keys, grouped):
-        files = sorted({d.location.file for d in drafts})
-        lint_key = digest(key, *(part for path in files for part in (path, texts.get(path, ""))))
-        problems = store.get(lint_key)
-        if problems is None:
-            problems = lint_paper(paper, drafts, sources)
-            store.put(lint_key, problems)
-        found.extend(problems)
+    files = [sorted({d.location.file for d in drafts}) for drafts in grouped]
+    lint_keys = [
+        digest(key, *(part for path in paths for part in (path, texts.get(path, ""))))
+        for key, paths in zip(keys, files)
+    ]
+    results: list[list[Problem] | None] = [store.get(key) for key in lint_keys]
+    missing = [i for i, problems in enumerate(results) if problems is None]
+    # Each job carries only the files its paper's messages point into.
+    jobs = [(_lint_paper, (papers[i], grouped[i], {f: sources[f] for f in files[i] if f in sources})) for i in missing]
+    with workers() as pool:
+        for i, data in zip(missing, pool.map(_pickled, jobs, chunksize=32)):
+            store.put_pickled(lint_keys[i], data)
+            results[i] = pickle.loads(data)
+    for problems in results:
+        found.extend(problems or [])
     return found
+
+
+def _lint_paper(job: tuple[Paper, list[NoteDraft], dict[str, Source]]) -> list[Problem]:
+    from .lint import lint_paper
+
+    return lint_paper(*job)
 
 
 def _drafts_of_paper(paper: Paper) -> list[NoteDraft]:

@@ -15,8 +15,9 @@ def _build(out: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, **kw: object) 
     monkeypatch.setenv("PAPERS2ANKI_JOBS", jobs)
     monkeypatch.setenv("PAPERS2ANKI_CACHE", "off")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
-    corpus = papers2anki.load([SOURCES, FIXTURES / "answers", FIXTURES / "layouts"])
-    report = papers2anki.build(corpus, out / "decks", lock_path=out / "papers2anki.lock", **kw)  # type: ignore[arg-type]
+    corpus = papers2anki.load([SOURCES, FIXTURES / "answers", FIXTURES / "layouts", FIXTURES / "bad"])
+    report = papers2anki.build(corpus, out / "decks", lock_path=out / "papers2anki.lock", force=True, **kw)  # type: ignore[arg-type]
+    assert {p.rule for p in report.problems} >= {"duplicate-question", "latex-syntax", "numbering"}
     files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     return files, repr(report).replace(str(out), "OUT")
 
@@ -37,7 +38,7 @@ def test_workers_write_what_one_process_writes(tmp_path: Path, monkeypatch: pyte
     assert used and not any(used)
     used.clear()
     two = _build(tmp_path / "two", "2", monkeypatch, single=tmp_path / "two.apkg" if single else None)
-    assert len(used) == 3 and all(used)  # parsing, rendering and packaging went to the workers
+    assert len(used) == 4 and all(used)  # parsing, rendering, linting and packaging went to the workers
     if single:
         assert (tmp_path / "one.apkg").read_bytes() == (tmp_path / "two.apkg").read_bytes()
     assert one[0] == two[0] and len(one[0]) > (0 if single else 20)
