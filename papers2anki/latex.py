@@ -41,6 +41,8 @@ class TextProblem:
 
 # `.` matches newlines already (re.S): `(?:.|\n)` here made an unclosed backtick backtrack 2**lines.
 _CODE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)|(`+).+?(?<!`)\2(?!`)", re.M | re.S)
+_DELIMITER_START = re.compile(r"[\\$]")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
 _PROSE_TOKEN = re.compile(
     r"(?P<space>\s+)"
@@ -53,6 +55,18 @@ _PROSE_TOKEN = re.compile(
     r"|(?P<op>.)",
     re.S,
 )
+# Tokens that end every run and every neighbour search of `_bare`: a formula never spans them.
+_HARD_SEPARATORS = frozenset(("cyr", "word", "stop"))
+# A run of quiet tokens from a token start, split exactly as _PROSE_TOKEN splits it (same order, each
+# token atomic; stop is tried before number, which is safe: no stop character is a digit). Quiet
+# tokens cannot make a formula nor a lone letter: anything but single Latin letters, a Latin run
+# before a script, scripts, commands and groups. `sep` is the last hard separator matched.
+_QUIET = re.compile(
+    r"(?:(?![A-Za-z](?![A-Za-z])|[A-Za-z]+[_^]|[_^\\{])"
+    r"(?>\s+|[A-Za-z]+|(?P<sep>[\u0400-\u04FF]+|[^\W\d_]+|[?!;\"«»“”—–…]|\.(?!\d))|\d+(?:[.,]\d+)?|.))*",
+    re.S,
+)
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 # Escapes that mean a literal character in prose, not math.
 _TEXT_ESCAPES = {"$", "%", "&", "#", "_"}
 _TRIM_EDGES = " \t\n,:;."
@@ -61,6 +75,8 @@ _LETTER_AFTER_OK = re.compile(r"^(?:$|[\s)\]»\"',;:?!”]|-(?=[\u0400-\u04FF])|
 
 
 def _code_regions(text: str) -> list[tuple[int, int]]:
+    if "`" not in text and "~~~" not in text:  # no code without its fence or backtick: skip the scan
+        return []
     return [m.span() for m in _CODE.finditer(text)]
 
 
@@ -82,7 +98,7 @@ def _find_closing(text: str, start: int, closer: str, limit: int) -> int:
 
 def _paragraph_end(text: str, pos: int) -> int:
     """Inline `$..$` may wrap lines but never crosses a blank line."""
-    m = re.compile(r"\n[ \t]*\n").search(text, pos)
+    m = _BLANK_LINE.search(text, pos)
     return m.start() if m else len(text)
 
 
@@ -102,6 +118,11 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
             pos = max(pos, next_code[1])
             next_code = next(code_iter)
             continue
+        found = _DELIMITER_START.search(text, pos, next_code[0])  # other characters are passed over
+        if found is None:
+            pos = next_code[0]
+            continue
+        pos = found.start()
         ch = text[pos]
         if ch == "\\" and pos + 1 < n:
             nxt = text[pos + 1]
@@ -168,39 +189,70 @@ class _Tok:
     text: str
 
 
-def _prose_tokens(text: str, start: int, end: int, walker: LatexWalker) -> list[_Tok]:
-    """Tokens of a stretch of prose; commands and brace groups come whole from pylatexenc."""
+class _Walker:
+    """pylatexenc's walker over a text, made on first use: most prose has no command nor brace."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.walker: LatexWalker | None = None
+
+    def node_end(self, pos: int) -> int:
+        """Where the command or group at `pos` ends; pos + 1 when pylatexenc reads none."""
+        if self.walker is None:
+            self.walker = LatexWalker(self.text, tolerant_parsing=True, latex_context=LATEX_CONTEXT)
+        try:
+            nodes, _, _ = self.walker.get_latex_nodes(pos=pos, read_max_nodes=1)
+        except LatexWalkerError:
+            return pos + 1
+        if nodes and nodes[0] is not None:
+            return int(nodes[0].pos + nodes[0].len)
+        return pos + 1
+
+
+def _prose_tokens(text: str, start: int, end: int, walker: _Walker) -> list[_Tok]:
+    """Tokens of a stretch of prose; commands and brace groups come whole from pylatexenc.
+
+    Stretches of quiet tokens are skipped from one hard separator to the last one before something
+    that may be math: the cells between hard separators cannot hold a formula (see `_QUIET`).
+    """
     toks: list[_Tok] = []
     pos = start
+    cell_start = True  # nothing before pos in this cell: the stream starts here or a separator ended
     while pos < end:
-        ch = text[pos]
-        if ch in "\\{":
-            node_end = pos + 1
-            try:
-                nodes, _, _ = walker.get_latex_nodes(pos=pos, read_max_nodes=1)
-                if nodes and nodes[0] is not None:
-                    node_end = nodes[0].pos + nodes[0].len
-            except LatexWalkerError:
-                pass
-            node_end = min(max(node_end, pos + 2 if ch == "\\" else pos + 1), end)
-            chunk = text[pos:node_end]
-            if len(chunk.rstrip()) > 1:  # pylatexenc counts the space after a macro as its own
-                node_end = pos + len(chunk.rstrip())
-                chunk = text[pos:node_end]
-            if ch == "\\" and len(chunk) >= 2 and chunk[1] in _TEXT_ESCAPES:
-                kind = "stop"
-            elif re.search(r"[\u0400-\u04FF]", chunk):
-                kind = "cyr"  # \text{слово} or {слово}: prose, not a formula of ours
-            else:
-                kind = "cmd" if ch == "\\" else "group"
-            toks.append(_Tok(kind, pos, node_end, chunk))
-            pos = node_end
-            continue
-        m = _PROSE_TOKEN.match(text, pos, end)
-        assert m is not None and m.lastgroup is not None
-        toks.append(_Tok(m.lastgroup, pos, m.end(), m.group()))
-        pos = m.end()
+        if cell_start:
+            quiet = _QUIET.match(text, pos, end)
+            assert quiet is not None  # it matches the empty string
+            if quiet.end() == end:
+                break  # quiet to the end: nothing more to find
+            separator = quiet.start("sep")
+            if separator >= 0:
+                pos = separator  # keep the last separator: it closes the cell that follows
+        tok = _next_token(text, pos, end, walker)
+        toks.append(tok)
+        pos = tok.end
+        cell_start = tok.kind in _HARD_SEPARATORS
     return toks
+
+
+def _next_token(text: str, pos: int, end: int, walker: _Walker) -> _Tok:
+    """The token at `pos`, which starts one."""
+    ch = text[pos]
+    if ch in "\\{":
+        node_end = min(max(walker.node_end(pos), pos + 2 if ch == "\\" else pos + 1), end)
+        chunk = text[pos:node_end]
+        if len(chunk.rstrip()) > 1:  # pylatexenc counts the space after a macro as its own
+            node_end = pos + len(chunk.rstrip())
+            chunk = text[pos:node_end]
+        if ch == "\\" and len(chunk) >= 2 and chunk[1] in _TEXT_ESCAPES:
+            kind = "stop"
+        elif _CYRILLIC.search(chunk):
+            kind = "cyr"  # \text{слово} or {слово}: prose, not a formula of ours
+        else:
+            kind = "cmd" if ch == "\\" else "group"
+        return _Tok(kind, pos, node_end, chunk)
+    m = _PROSE_TOKEN.match(text, pos, end)
+    assert m is not None and m.lastgroup is not None
+    return _Tok(m.lastgroup, pos, m.end(), m.group())
 
 
 def _is_run_breaker(toks: list[_Tok], i: int) -> bool:
@@ -231,26 +283,29 @@ def _has_signal(run: list[_Tok]) -> bool:
     return False
 
 
-def _trim(run: list[_Tok]) -> list[_Tok]:
-    while run and (run[0].kind == "space" or run[0].text in _TRIM_EDGES):
-        run = run[1:]
-    while run and (run[-1].kind == "space" or run[-1].text in _TRIM_EDGES):
-        run = run[:-1]
+def _trim(toks: list[_Tok], a: int, b: int) -> tuple[int, int]:
+    """The run toks[a:b] without spaces, edge punctuation and unmatched edge parentheses, as [a, b)."""
+    a, b = _strip_edges(toks, a, b)
     # Drop an unmatched parenthesis at either edge: "(где x_i)" keeps "x_i".
-    while run:
-        opens = sum(t.text == "(" for t in run)
-        closes = sum(t.text == ")" for t in run)
-        if closes > opens and run[-1].text == ")":
-            run = run[:-1]
-        elif opens > closes and run[0].text == "(":
-            run = run[1:]
+    while a < b:
+        opens = sum(toks[k].text == "(" for k in range(a, b))
+        closes = sum(toks[k].text == ")" for k in range(a, b))
+        if closes > opens and toks[b - 1].text == ")":
+            b -= 1
+        elif opens > closes and toks[a].text == "(":
+            a += 1
         else:
             break
-        while run and (run[0].kind == "space" or run[0].text in _TRIM_EDGES):
-            run = run[1:]
-        while run and (run[-1].kind == "space" or run[-1].text in _TRIM_EDGES):
-            run = run[:-1]
-    return run
+        a, b = _strip_edges(toks, a, b)
+    return a, b
+
+
+def _strip_edges(toks: list[_Tok], a: int, b: int) -> tuple[int, int]:
+    while a < b and (toks[a].kind == "space" or toks[a].text in _TRIM_EDGES):
+        a += 1
+    while a < b and (toks[b - 1].kind == "space" or toks[b - 1].text in _TRIM_EDGES):
+        b -= 1
+    return a, b
 
 
 def _neighbour_is_english(toks: list[_Tok], i: int, step: int) -> bool:
@@ -265,23 +320,22 @@ def _neighbour_is_english(toks: list[_Tok], i: int, step: int) -> bool:
     return False
 
 
-def _bare(text: str, start: int, end: int, walker: LatexWalker) -> list[MathSpan]:
+def _bare(text: str, start: int, end: int, walker: _Walker) -> list[MathSpan]:
     toks = _prose_tokens(text, start, end, walker)
     spans: list[MathSpan] = []
     used: set[int] = set()
+    breaks = [_is_run_breaker(toks, k) for k in range(len(toks))] + [True]
     i = 0
     while i < len(toks):
-        if _is_run_breaker(toks, i):
+        if breaks[i]:
             i += 1
             continue
-        j = i
-        while j < len(toks) and not _is_run_breaker(toks, j):
-            j += 1
-        run = _trim(toks[i:j])
-        if run and _has_signal(run):
-            s, e = run[0].start, run[-1].end
+        j = breaks.index(True, i)
+        a, b = _trim(toks, i, j)
+        if a < b and _has_signal(toks[a:b]):
+            s, e = toks[a].start, toks[b - 1].end
             spans.append(MathSpan(s, e, text[s:e], s, False, "bare"))
-            used.update(range(toks.index(run[0]), toks.index(run[-1]) + 1))
+            used.update(range(a, b))
         i = j
     for k, tok in enumerate(toks):
         if k in used or tok.kind != "latin" or len(tok.text) != 1:
@@ -302,7 +356,7 @@ def find_math(text: str) -> tuple[list[MathSpan], list[TextProblem]]:
     code = _code_regions(text)
     delimited = _delimited(text, code, problems)
     spans = list(delimited)
-    walker = LatexWalker(text, tolerant_parsing=True, latex_context=LATEX_CONTEXT)
+    walker = _Walker(text)
     blocked = sorted([(s.start, s.end) for s in delimited] + code)
     blocked.extend((p.offset, p.offset + 1) for p in problems if text[p.offset] == "$")
     blocked.sort()
