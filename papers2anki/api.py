@@ -436,8 +436,16 @@ def _build(
 
     old = lockmod.read_lock(lock_file)
     out = Path(out_dir)
+    facts = _Facts.of(papers, grouped)
     done = _assign(
-        papers, grouped, old, now, root, rename_decks, lambda slug: Path(single) if single else out / f"{slug}.apkg"
+        papers,
+        grouped,
+        facts,
+        old,
+        now,
+        root,
+        rename_decks,
+        lambda slug: Path(single) if single else out / f"{slug}.apkg",
     )
     del old
     # What a rebuild from the lock this build writes would do: when it keeps every identity and
@@ -447,6 +455,7 @@ def _build(
         _assign(
             papers,
             grouped,
+            facts,
             done.lock,
             now,
             root,
@@ -514,9 +523,30 @@ def _rebuild_of(done: _Assignment, again: _Assignment) -> dict[str, Any] | None:
     return {"decks": again.reports, "matches": again.matches, "notices": again.notices, "removed": again.removed}
 
 
+@dataclass(slots=True)
+class _Facts:
+    """What both assignments of a build need, worked out once: at 100,000 notes each costs seconds."""
+
+    paper_keys: list[str]  #: each paper's folded title
+    slugs: list[str]  #: each paper's file name
+    fingerprints: list[list[str]]  #: each note's content digest, paper by paper
+    skeletons: dict[str, str] = field(default_factory=dict)  #: for lock.match_notes
+
+    @staticmethod
+    def of(papers: list[Paper], grouped: list[list[NoteDraft]]) -> _Facts:
+        from .slug import unique_slugs
+
+        return _Facts(
+            [p.key for p in papers],
+            unique_slugs([p.title for p in papers]),
+            [[d.fingerprint for d in drafts] for drafts in grouped],
+        )
+
+
 def _assign(
     papers: list[Paper],
     grouped: list[list[NoteDraft]],
+    facts: _Facts,
     old: Lock,
     now: int,
     root: str,
@@ -527,7 +557,6 @@ def _assign(
     from .lock import Lock, NoteEntry, TypeEntry
     from .notes import note_types
     from .package import DeckSpec, NoteSpec
-    from .slug import unique_slugs
 
     new = Lock()
     types = note_types()
@@ -540,16 +569,18 @@ def _assign(
         type_mods[nt.id] = mod
     by_kind = {"question": types[0], "review": types[1]}
 
-    paper_keys = [p.key for p in papers]  # each a title folded anew: worth doing once
+    paper_keys = facts.paper_keys
     keys = lockmod.match_papers(list(zip(paper_keys, (p.title for p in papers))), old)
     all_drafts = [d for g in grouped for d in g]
     wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for d in all_drafts]
-    matches, gone = lockmod.match_notes(wanted, old.notes, {e.guid for e in old.notes})
+    matches, gone = lockmod.match_notes(wanted, old.notes, {e.guid for e in old.notes}, facts.skeletons)
     entries = {e.guid: e for e in old.notes}
 
     done = _Assignment(new, [], [], [], [], [])
     index = 0
-    for paper, paper_key, drafts, slug in zip(papers, paper_keys, grouped, unique_slugs([p.title for p in papers])):
+    for paper, paper_key, drafts, slug, fingerprints in zip(
+        papers, paper_keys, grouped, facts.slugs, facts.fingerprints
+    ):
         lock_key = keys.get(paper_key, paper_key)
         title = paper.title.replace("::", ":")  # `::` would nest decks in Anki
         wanted_name = f"{root}::{title}" if root else title
@@ -567,11 +598,10 @@ def _assign(
         new.decks[paper_key] = name
         deck = DeckReport(name, str(target_of(slug)))
         notes = []
-        for draft in drafts:
+        for draft, fingerprint in zip(drafts, fingerprints):
             match = matches[index]
             index += 1
             entry = entries.get(match.guid)
-            fingerprint = draft.fingerprint  # a digest of the fields, made on each use
             if entry is not None and entry.fingerprint == fingerprint:
                 mod, state = entry.mod, "unchanged"
                 deck.unchanged += 1

@@ -122,16 +122,30 @@ class Match:
 
 
 def match_notes(
-    wanted: list[tuple[str, str, str]], entries: list[NoteEntry], taken: set[str]
+    wanted: list[tuple[str, str, str]],
+    entries: list[NoteEntry],
+    taken: set[str],
+    skeletons: dict[str, str] | None = None,
 ) -> tuple[list[Match], list[NoteEntry]]:
-    """Match (paper, kind, text) of this build to lock entries; returns matches and unmatched entries."""
+    """Match (paper, kind, text) of this build to lock entries; returns matches and unmatched entries.
+
+    `skeletons` keeps each text's skeleton for the next call (a build matches twice, see api).
+    """
+    memo = {} if skeletons is None else skeletons
+
+    def skeleton_of(text: str) -> str:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = skeleton(text)
+        return found
+
     matches: dict[int, Match] = {}
     by_text: dict[tuple[str, str, str], list[NoteEntry]] = {}
     for entry in entries:
-        by_text.setdefault((entry.paper, entry.kind, skeleton(entry.text)), []).append(entry)
+        by_text.setdefault((entry.paper, entry.kind, skeleton_of(entry.text)), []).append(entry)
     exact: set[int] = set()  # ids of the entries matched exactly
     for i, (paper, kind, text) in enumerate(wanted):
-        bucket = by_text.get((paper, kind, skeleton(text)))
+        bucket = by_text.get((paper, kind, skeleton_of(text)))
         if bucket:
             entry = bucket.pop(0)
             exact.add(id(entry))
