@@ -125,17 +125,19 @@ def _parsed_files(
     cached = {path: store.get(key) for path, key in keys.items() if key}
     missing = [path for path in files if cached.get(path) is None]
     with workers() as pool:
-        fresh = dict(zip(missing, pool.map(_pickled, [(_read_and_parse, (path, encoding)) for path in missing])))
-    for path in files:
-        hit = cached.get(path)
-        if hit is not None:
-            yield path, hit
-            continue
-        result = pickle.loads(fresh[path])
-        # A file rewritten while we read it is not cached under its old bytes.
-        if keys[path] and not isinstance(result, Problem) and _read_bytes(path) == raw[path]:
-            store.put_pickled(keys[path], fresh[path])
-        yield path, result
+        # Taken as they come, in order, so that this process merges while the workers parse.
+        fresh = pool.map(_pickled, [(_read_and_parse, (path, encoding)) for path in missing])
+        for path in files:
+            hit = cached.get(path)
+            if hit is not None:
+                yield path, hit
+                continue
+            data = next(fresh)
+            result = pickle.loads(data)
+            # A file rewritten while we read it is not cached under its old bytes.
+            if keys[path] and not isinstance(result, Problem) and _read_bytes(path) == raw[path]:
+                store.put_pickled(keys[path], data)
+            yield path, result
 
 
 def _pickled(call: tuple[Callable[[Any], Any], Any]) -> bytes:
