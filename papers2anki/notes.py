@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 
 from .latex import MathSpan, TextProblem
 from .records import Location, Paper, Question, Review
-from .render import render_markdown
+from .render import Rendered, render_markdown
 
 QUESTION_MODEL_ID = 1733906842001
 REVIEW_MODEL_ID = 1733906842002
@@ -101,7 +102,17 @@ class NoteDraft:
 
 
 def _render(draft: NoteDraft, text: str, base: Location, inline: bool) -> str:
-    rendered = render_markdown(text, inline=inline)
+    return _add(draft, render_markdown(text, inline=inline), text, base)
+
+
+@lru_cache(maxsize=1)
+def _title(title: str) -> Rendered:
+    """A paper's title as a field: every question of the paper shows it, rendered once for them all."""
+    return render_markdown(title, inline=True)
+
+
+def _add(draft: NoteDraft, rendered: Rendered, text: str, base: Location) -> str:
+    """The field's HTML; its formulas and problems noted on the draft."""
     for span in rendered.formulas:
         draft.formulas.append((span, base))
     for problem in rendered.problems:
@@ -122,7 +133,7 @@ def question_draft(paper: Paper, question: Question, position: int) -> NoteDraft
     draft.fields = [
         q_html,
         a_html,
-        _render(draft, paper.title, paper.location or question.location, inline=True),
+        _add(draft, _title(paper.title), paper.title, paper.location or question.location),
         escape_text(_authors(paper)),
         escape_text(question.number),
         escape_text(question.location.short),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=4096)  # asked for each question and note of a paper, each time its title
 def title_key(title: str) -> str:
     """Fold case, spacing, Markdown emphasis and punctuation: the identity of a paper."""
     text = unicodedata.normalize("NFKC", title).casefold().replace("ё", "е")
