@@ -32,6 +32,7 @@ PROTECT = "\ue000"
 _MARKER = re.compile(r"^\s{0,3}(?:[-+*](?:\s+|$))?(?:(\d{1,3}(?:\.\d{1,3})*)[.)](?:\s+|$))?")
 _REVIEW_HEADING = re.compile(r"^\s*исследование\s+стать[ия]\s*[:—–-]?\s*", re.I)
 _REVIEWER = re.compile(r"^\s*автор(?:ы)?\s+исследования\s*:\s*", re.I)
+_NON_SPACE = re.compile(r"\S")
 _ATX = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
 
 _markdown = mistune.create_markdown(renderer=None)
@@ -47,7 +48,7 @@ def protect_math(text: str) -> str:
         if span.kind == "letter":
             continue
         out.append(text[pos : span.start])
-        out.append(re.sub(r"\S", PROTECT, text[span.start : span.end]))
+        out.append(_NON_SPACE.sub(PROTECT, text[span.start : span.end]))
         pos = span.end
     out.append(text[pos:])
     return "".join(out)

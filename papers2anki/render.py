@@ -75,6 +75,13 @@ def _placeholders(text: str, spans: list[MathSpan]) -> str:
     return "".join(out)
 
 
+def _mask_urls(text: str) -> str:
+    # Every address the pattern finds has `](` or `:` in it: most fields have neither, so no scan.
+    if "](" not in text and ":" not in text:
+        return text
+    return _URL.sub(lambda m: _MASK * len(m.group()), text)
+
+
 def math_html(span: MathSpan) -> str:
     tex = html.escape(span.tex, quote=False)
     return f"\\[{tex}\\]" if span.display else f"\\({tex}\\)"
@@ -91,13 +98,26 @@ class Rendered:
 
 def render_markdown(text: str, inline: bool = False) -> Rendered:
     """Markdown with math in any notation -> field HTML with `\\(..\\)` / `\\[..\\]`."""
-    spans, problems = find_math(_URL.sub(lambda m: _MASK * len(m.group()), text))
+    spans, problems = find_math(_mask_urls(text))
     _renderer.originals = [text[s.start : s.end] for s in spans]
-    body = str(_html(_placeholders(text, spans))).strip()
+    body = _as_html(_placeholders(text, spans))
     if inline and body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
         body = body[3:-4]
     body = _PLACEHOLDER.sub(lambda m: math_html(spans[int(m.group(1))]), body)
     return Rendered(_no_controls(body), spans, problems)
+
+
+# One line that no Markdown rule reads and HTML escaping leaves alone: it starts with a letter or a
+# formula and has only letters, digits, single inner spaces and plain punctuation. mistune makes a
+# paragraph of it as it is (tests/test_render_plain.py holds it to that).
+_PLAIN_LINE = re.compile(r"(?:[^\W\d_]|\ue001)(?: ?(?:[^\W_]|[,.?!;:()%/+=\-—–«»…\ue001\ue002]))*")
+
+
+def _as_html(markdown: str) -> str:
+    """mistune's HTML for the field's Markdown; most questions are one plain line, a paragraph as it is."""
+    if _PLAIN_LINE.fullmatch(markdown):
+        return f"<p>{markdown}</p>"
+    return str(_html(markdown)).strip()
 
 
 _inline_md = mistune.create_markdown(renderer=None)
@@ -119,8 +139,12 @@ def plain_text(text: str) -> str:
     """Markdown emphasis and escapes removed; formulas kept as written (delimiters included)."""
     spans, _ = find_math(text)
     spans = [s for s in spans if s.kind != "letter"]
-    tokens = _inline_md(_placeholders(text, spans))
-    flat = " ".join(_tokens_text([t]) for t in tokens if isinstance(t, dict)).strip()  # type: ignore[union-attr]
+    marked = _placeholders(text, spans)
+    if _PLAIN_LINE.fullmatch(marked):  # nothing for Markdown to remove
+        flat = marked
+    else:
+        tokens = _inline_md(marked)
+        flat = " ".join(_tokens_text([t]) for t in tokens if isinstance(t, dict)).strip()  # type: ignore[union-attr]
     return _PLACEHOLDER.sub(lambda m: text[spans[int(m.group(1))].start : spans[int(m.group(1))].end], flat)
 
 
