@@ -82,6 +82,7 @@ _RUSSIAN = set("абвгдежзийклмнопрстуфхцчшщъыьэюя
 _COMMON_MARKS = set("«»—–№…“”„\u00a0")
 _DASHES = set("—–№…")
 _MARK_BITS, _ODD_BITS, _CASE_BITS, _CAPS_BITS = 8, 16, 10, 1.5
+_ASCII_OR_CYRILLIC = re.compile(r"[\x00-\x7f\u0400-\u04ff]+")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 # Bits per non-ASCII character above which no decoding is Russian: the file is something else.
 _MAX_BITS_PER_CHAR = 9.0
@@ -157,10 +158,10 @@ def russian_cost(text: str) -> float:
 
 def _looks_misdecoded(text: str) -> bool:
     """Valid UTF-8 by accident: unassigned code points or C1 controls, which no one types."""
-    if text.isascii():
-        return False
-    # Each distinct character once: a text repeats a few dozen letters over and over.
-    return any(0x80 <= ord(c) < 0xA0 or unicodedata.category(c) == "Cn" for c in set(text) if ord(c) >= 0x80)
+    # ASCII and the Cyrillic block (all assigned) are most of a list: removed in C, the few other
+    # characters are each looked at once.
+    rest = _ASCII_OR_CYRILLIC.sub("", text)
+    return any(0x80 <= ord(c) < 0xA0 or unicodedata.category(c) == "Cn" for c in set(rest))
 
 
 def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
@@ -225,6 +226,12 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Encodings that decode bytes below 0x80 as ASCII and nothing else to a control character.
+_ASCII_CONTROLS = frozenset(("utf-8", "utf-8-sig", *CYRILLIC_8BIT))
+# Bytes that cannot become one of _CONTROL's characters (\r becomes \n): deleted, nothing may be left.
+_NEVER_CONTROL = bytes(b for b in range(256) if not _CONTROL.fullmatch(normalise_newlines(chr(b))))
+
+
 def read_source(path: str | os.PathLike[str], encoding: str | None = None) -> Source:
     """Read one file into a `Source`; raises `SourceError` with a location when it cannot."""
     shown = os.fspath(path)
@@ -237,9 +244,17 @@ def read_source(path: str | os.PathLike[str], encoding: str | None = None) -> So
     text, used = decode(data, shown, encoding)
     text = normalise_newlines(text)
     # Control characters are invisible, and U+001F is Anki's field separator: spaces keep the columns.
-    controls = tuple(m.start() for m in _CONTROL.finditer(text))
+    controls = _control_offsets(text, data, used)
     spaced = _CONTROL.sub(lambda m: " " * len(m.group()), text) if controls else text
     return Source(shown, spaced, used, controls)
+
+
+def _control_offsets(text: str, data: bytes, encoding: str) -> tuple[int, ...]:
+    """Where runs of control characters start in the (newline-normalised) text."""
+    # In these encodings a control character is a control byte: none in the bytes, no scan of the text.
+    if encoding in _ASCII_CONTROLS and not data.translate(None, _NEVER_CONTROL):
+        return ()
+    return tuple(m.start() for m in _CONTROL.finditer(text))
 
 
 def find_source_files(paths: list[str]) -> list[str]:
