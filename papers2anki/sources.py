@@ -219,7 +219,10 @@ def _byte_location(data: bytes, offset: int, path: str, encoding: str) -> Locati
     return Location(path, line, len(head) - (head.rfind("\n") + 1) + 1)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]+")
+# Control characters, and the private-use characters parse and render mark formulas with (a list holding
+# them would have its text taken for a formula, or crash the renderer).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000-\ue002]+")
+_RESERVED = re.compile(r"[\ue000-\ue002]")
 
 
 def normalise_newlines(text: str) -> str:
@@ -252,7 +255,7 @@ def read_source(path: str | os.PathLike[str], encoding: str | None = None) -> So
 def _control_offsets(text: str, data: bytes, encoding: str) -> tuple[int, ...]:
     """Where runs of control characters start in the (newline-normalised) text."""
     # In these encodings a control character is a control byte: none in the bytes, no scan of the text.
-    if encoding in _ASCII_CONTROLS and not data.translate(None, _NEVER_CONTROL):
+    if encoding in _ASCII_CONTROLS and not data.translate(None, _NEVER_CONTROL) and not _RESERVED.search(text):
         return ()
     return tuple(m.start() for m in _CONTROL.finditer(text))
 

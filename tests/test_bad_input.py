@@ -481,3 +481,22 @@ def test_a_code_fence_info_string_never_becomes_a_url_in_markup() -> None:
     field = render_markdown("```[a](javascript:alert(1))\nx\n```").html
     assert markup_problems(field) == []
     assert 'class="language-python"' in render_markdown("```python extra\nx\n```").html
+
+
+def test_private_use_characters_the_pipeline_marks_formulas_with_are_spaces(tmp_path: Path, collection) -> None:
+    """U+E000-U+E002 mark formulas inside parse and render: in a list they were taken for a formula, or crashed."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "list.txt").write_text(
+        "Статья\n\n1. Пусть $x$ и \ue0010\ue002 текст?\n2. Что значит \ue0017\ue002 здесь?\n", "utf-8"
+    )
+    result = CliRunner().invoke(main, ["build", str(src), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (
+        "list.txt:3:16: warning: an invisible control character, read as a space [control-character]" in result.output
+    )
+    assert "list.txt:4:15: warning" in result.output
+    logs = import_packages(collection, sorted((tmp_path / "out").glob("*.apkg")))
+    assert sum(len(log.new) for log in logs) == 2
+    fronts = sorted(collection.get_note(n).fields[0] for n in collection.find_notes(""))
+    assert fronts == ["Пусть \\(x\\) и  0  текст?", "Что значит  7  здесь?"]
