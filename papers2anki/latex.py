@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from pylatexenc.latexwalker import LatexWalker, LatexWalkerError, get_default_latex_context_db
 
+from .records import Plain
+
 # Built once: pylatexenc otherwise rebuilds its macro database for every walker.
 LATEX_CONTEXT = get_default_latex_context_db()
 
 
 @dataclass(frozen=True, slots=True)
-class MathSpan:
+class MathSpan(Plain):
     """One formula found in a text."""
 
     start: int  #: offset of the span, delimiters included
@@ -30,7 +32,7 @@ class MathSpan:
 
 
 @dataclass(frozen=True, slots=True)
-class TextProblem:
+class TextProblem(Plain):
     """A problem at an offset of the text that was searched."""
 
     offset: int

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .records import Location, Problem
+from .records import Location, Plain, Problem
 
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 
@@ -101,7 +101,7 @@ class SourceError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
+class Source(Plain):
     """The decoded text of one file, with `\\n` line ends."""
 
     path: str  #: as shown in messages (relative when the user gave it so)
