@@ -44,7 +44,7 @@ class Corpus:
     `sources`: a build whose inputs are byte for byte those of the last build does not parse at all.
     """
 
-    __slots__ = ("_papers", "_problems", "_sources", "_pending", "parsed", "paths", "fingerprint", "exact")
+    __slots__ = ("_papers", "_problems", "_sources", "_pending", "parsed", "paths", "inputs", "exact")
 
     def __init__(
         self,
@@ -58,8 +58,13 @@ class Corpus:
         self._pending: Callable[[], None] | None = None
         self.parsed: Store | None = None  #: parses for the next build to keep
         self.paths: list[str] = []  #: what `load` was given
-        self.fingerprint = ""  #: a digest of every input byte ("" when not known)
+        self.inputs: _Inputs | None = None  #: the files `load` found
         self.exact = True  #: no file changed between reading its bytes and parsing it
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of every input byte ("" when not known)."""
+        return self.inputs.fingerprint() if self.inputs is not None else ""
 
     def _ready(self) -> None:
         if self._pending is not None:
@@ -159,22 +164,73 @@ def load(
 
     names = [os.fspath(p) for p in paths]
     store = Store(folder_for(default_lock_path(names)) if cache else None, "parse")
-    files = [path for path in find_source_files(names) if not path.endswith(".lock")]
-    raw = {path: _read_bytes(path) for path in files}
+    inputs = _Inputs([path for path in find_source_files(names) if not path.endswith(".lock")], encoding)
     corpus = Corpus()
     corpus.paths = names
     corpus.parsed = store
-    parts: list[str | bytes] = [encoding or ""]
-    for path in files:
-        parts += [path, *_marked(raw[path])]
-    corpus.fingerprint = digest(*parts)
-    corpus._pending = functools.partial(_parse_into, corpus, files, raw, encoding, store)
+    corpus.inputs = inputs
+    corpus._pending = lambda: _parse_into(corpus, inputs.files, inputs.raw(), encoding, store)
     return corpus
 
 
 def _marked(data: bytes | None) -> tuple[bytes, ...]:
     """File bytes for a digest, a missing file told apart from any content, without copying the bytes."""
     return (b"-",) if data is None else (b"+", data)
+
+
+RACY_NS = 2_000_000_000  #: a file changed this close to when we looked may change again unseen (FAT: 2 s)
+
+
+class _Inputs:
+    """The source files of a corpus: their stats when found, their bytes and digests when first asked.
+
+    As git's index does, a file whose size, inode and times are those of the last build, and whose
+    last change was well before that build looked at it, is taken to hold the same bytes: a build
+    with nothing to do then reads none of them.
+    """
+
+    def __init__(self, files: list[str], encoding: str | None) -> None:
+        self.files = files
+        self.encoding = encoding or ""
+        self.looked = time.time_ns()
+        self.stats = [file_state(path) for path in files]
+        self._raw: dict[str, bytes | None] = {}
+        self._digests: dict[str, str] = {}
+
+    def raw(self) -> dict[str, bytes | None]:
+        """Every file's bytes, read once."""
+        return {path: self._bytes(path) for path in self.files}
+
+    def _bytes(self, path: str) -> bytes | None:
+        if path not in self._raw:
+            self._raw[path] = _read_bytes(path)
+        return self._raw[path]
+
+    def digests(self, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None) -> dict[str, str]:
+        """Each file's digest; from `known` (a file's settled state and digest) where its state is the same."""
+        for path, state in zip(self.files, self.stats):
+            if path in self._digests:
+                continue
+            old = known.get(path) if known else None
+            if old is not None and state is not None and old[0] == state:
+                self._digests[path] = old[1]
+            else:
+                self._digests[path] = digest(*_marked(self._bytes(path)))
+        return self._digests
+
+    def fingerprint(self, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None) -> str:
+        digests = self.digests(known)
+        return digest(self.encoding, *(part for path in self.files for part in (path, digests[path])))
+
+    def settled(self) -> dict[str, tuple[tuple[int, int, int, int] | None, str]]:
+        """The files whose state can stand for their bytes next time, with their digests."""
+        digests = self.digests()
+        limit = self.looked - RACY_NS
+        return {
+            path: (state, digests[path])
+            for path, state in zip(self.files, self.stats)
+            if state is not None and state[2] < limit  # later writes move the mtime past it (or the ctime)
+        }
 
 
 def _parse_into(
@@ -345,13 +401,13 @@ class _LastBuild:
     def __init__(self, folder: Path | None, lock_file: Path, corpus: Corpus | list[Paper], options: tuple) -> None:
         self.store = Store(folder, f"last-{lock_file.name}")
         self.lock_file = lock_file
-        self.corpus = corpus if isinstance(corpus, Corpus) and corpus.fingerprint else None
+        self.corpus = corpus if isinstance(corpus, Corpus) and corpus.inputs is not None else None
         self.options = options
 
-    def _key(self) -> str:
-        assert self.corpus is not None
+    def _key(self, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None) -> str:
+        assert self.corpus is not None and self.corpus.inputs is not None
         lock = _marked(_read_bytes(str(self.lock_file)))
-        return digest(code_fingerprint(), self.corpus.fingerprint, *lock, repr(self.options))
+        return digest(code_fingerprint(), self.corpus.inputs.fingerprint(known), *lock, repr(self.options))
 
     def unchanged(self) -> BuildReport | None:
         if self.corpus is None or self.corpus._pending is None:
@@ -359,11 +415,14 @@ class _LastBuild:
         found = self.store.get("last")
         if found is None:
             return None
-        key, report, matches, states, valid_until = found
-        if key != self._key() or build_time() > valid_until:
+        key, report, matches, states, valid_until, known = found
+        if build_time() > valid_until or _states(report.unchanged) != states or key != self._key(known):
             return None
-        if any(file_state(path) != state for path, state in states.items()):
-            return None
+        assert self.corpus.inputs is not None
+        settled = self.corpus.inputs.settled()
+        if settled != known:  # files read this time that can be trusted by their state next time
+            self.store.put("last", (key, report, matches, states, valid_until, settled))
+            self.store.save()
         report.matches = matches.split("\0") if matches else []
         return report  # type: ignore[no-any-return]
 
@@ -371,14 +430,20 @@ class _LastBuild:
         if self.corpus is None or again is None or not self.corpus.exact:
             return
         key = self._key()
-        files = [Path(p) for p in report.written + report.unchanged]
-        states = {str(p): file_state(p) for p in files}
-        if any(state is None for state in states.values()):
+        if any(file_state(path) is None for path in again.unchanged):
             return
+        states = _states(again.unchanged)
         # The match lines kept as one string (NUL is in no file name): 100,000 strings are slow to unpickle.
         matches = "\0".join(again.matches)
-        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until))
+        assert self.corpus.inputs is not None
+        known = self.corpus.inputs.settled()
+        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until, known))
         self.store.save()
+
+
+def _states(files: list[str]) -> str:
+    """One digest of what tells each file we wrote from one changed since (see cache.file_state)."""
+    return digest(repr([file_state(path) for path in files]))
 
 
 def _valid_until(lock: Lock) -> int:

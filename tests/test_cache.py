@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -135,3 +136,39 @@ def test_lint_paper_by_paper_finds_what_lint_finds() -> None:
         parts += lint_paper(paper, drafts, corpus.sources)
     assert len(whole) >= 8 and {p.rule for p in whole} >= {"numbering", "duplicate-question", "latex-syntax"}
     assert sorted(whole, key=lambda p: p.sort_key) == sorted(parts, key=lambda p: p.sort_key)
+
+
+def test_a_rebuild_trusts_settled_files_by_their_state_and_reads_the_rest(
+    sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papers2anki import api
+
+    cache, state = str(tmp_path / "cache"), tmp_path / "state"
+    files = sorted(p for p in sources_copy.iterdir() if p.is_file())
+    hour_ago = EPOCH * 10**9  # long before any build: settled
+    for path in files[1:]:
+        os.utime(path, ns=(hour_ago, hour_ago))
+    os.utime(files[0])  # now
+    run(sources_copy, state, EPOCH, monkeypatch, cache)  # files[0] was just written: read again next time
+
+    reads: list[str] = []
+    real = api._read_bytes
+
+    def counted(path: str) -> bytes | None:
+        reads.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(api, "_read_bytes", counted)
+    corpus = papers2anki.load([sources_copy])
+    report = papers2anki.build(corpus, state / "decks", lock_path=state / "papers2anki.lock")
+    assert report.written == [] and corpus._pending is not None
+    assert sorted(reads) == sorted([files[0].name, "papers2anki.lock"])  # the lock is always read
+
+    # Same size, same modification time, other bytes: the change time gives it away.
+    text = files[1].read_bytes()
+    files[1].write_bytes(text.replace(b"?", b"!", 1))
+    os.utime(files[1], ns=(hour_ago, hour_ago))
+    assert files[1].stat().st_size == len(text)
+    corpus = papers2anki.load([sources_copy])
+    report = papers2anki.build(corpus, state / "decks", lock_path=state / "papers2anki.lock")
+    assert corpus._pending is None and report.written
