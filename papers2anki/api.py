@@ -178,7 +178,11 @@ def _marked(data: bytes | None) -> tuple[bytes, ...]:
     return (b"-",) if data is None else (b"+", data)
 
 
-RACY_NS = 2_000_000_000  #: a file changed this close to when we looked may change again unseen (FAT: 2 s)
+# A file changed this close to when a build looked at it may change again within the same tick of its
+# clock, unseen: a tenth of a second for clocks in nanoseconds (the kernel's tick is 1-10 ms), two
+# seconds for whole seconds (FAT's 2 s, HFS+'s 1 s).
+RACY_NS = 100_000_000
+RACY_WHOLE_SECONDS_NS = 2_000_000_000
 
 
 class _Inputs:
@@ -225,11 +229,14 @@ class _Inputs:
     def settled(self) -> dict[str, tuple[tuple[int, int, int, int] | None, str]]:
         """The files whose state can stand for their bytes next time, with their digests."""
         digests = self.digests()
-        limit = self.looked - RACY_NS
+
+        def settled(mtime: int) -> bool:  # a later write moves the mtime past it (or the ctime, by hand)
+            return mtime < self.looked - (RACY_WHOLE_SECONDS_NS if mtime % 1_000_000_000 == 0 else RACY_NS)
+
         return {
             path: (state, digests[path])
             for path, state in zip(self.files, self.stats)
-            if state is not None and state[2] < limit  # later writes move the mtime past it (or the ctime)
+            if state is not None and settled(state[2])
         }
 
 
@@ -400,6 +407,7 @@ class _LastBuild:
 
     def __init__(self, folder: Path | None, lock_file: Path, corpus: Corpus | list[Paper], options: tuple) -> None:
         self.store = Store(folder, f"last-{lock_file.name}")
+        self.settled = Store(folder, f"settled-{lock_file.name}")  # small, rewritten on its own
         self.lock_file = lock_file
         self.corpus = corpus if isinstance(corpus, Corpus) and corpus.inputs is not None else None
         self.options = options
@@ -415,14 +423,15 @@ class _LastBuild:
         found = self.store.get("last")
         if found is None:
             return None
-        key, report, matches, states, valid_until, known = found
+        key, report, matches, states, valid_until = found
+        known = self.settled.get("settled")
         if build_time() > valid_until or _states(report.unchanged) != states or key != self._key(known):
             return None
         assert self.corpus.inputs is not None
         settled = self.corpus.inputs.settled()
         if settled != known:  # files read this time that can be trusted by their state next time
-            self.store.put("last", (key, report, matches, states, valid_until, settled))
-            self.store.save()
+            self.settled.put("settled", settled)
+            self.settled.save()
         report.matches = matches.split("\0") if matches else []
         return report  # type: ignore[no-any-return]
 
@@ -436,9 +445,10 @@ class _LastBuild:
         # The match lines kept as one string (NUL is in no file name): 100,000 strings are slow to unpickle.
         matches = "\0".join(again.matches)
         assert self.corpus.inputs is not None
-        known = self.corpus.inputs.settled()
-        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until, known))
+        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until))
         self.store.save()
+        self.settled.put("settled", self.corpus.inputs.settled())
+        self.settled.save()
 
 
 def _states(files: list[str]) -> str:

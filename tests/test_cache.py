@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,7 @@ def test_a_corrupt_cache_or_a_touched_deck_changes_nothing(
         "files-papers2anki.lock.pickle",
         "last-papers2anki.lock.pickle",
         "lint-papers2anki.lock.pickle",
+        "settled-papers2anki.lock.pickle",
     ]
     for n, kept in enumerate(sorted(cache.rglob("*.pickle"))):
         data = kept.read_bytes()
@@ -148,7 +150,8 @@ def test_a_rebuild_trusts_settled_files_by_their_state_and_reads_the_rest(
     hour_ago = EPOCH * 10**9  # long before any build: settled
     for path in files[1:]:
         os.utime(path, ns=(hour_ago, hour_ago))
-    os.utime(files[0])  # now
+    soon = time.time_ns() + 10**10
+    os.utime(files[0], ns=(soon, soon))  # changed just as the build looks: not to be trusted by its state
     run(sources_copy, state, EPOCH, monkeypatch, cache)  # files[0] was just written: read again next time
 
     reads: list[str] = []
