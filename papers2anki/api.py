@@ -40,11 +40,11 @@ class BuildError(Exception):
 class Corpus:
     """Everything read from the sources: papers merged across files, and the problems met.
 
-    `load` reads the files' bytes at once and parses them on first use of `papers`, `problems` or
+    `load` finds the files; they are read and parsed on first use of `papers`, `problems` or
     `sources`: a build whose inputs are byte for byte those of the last build does not parse at all.
     """
 
-    __slots__ = ("_papers", "_problems", "_sources", "_pending", "parsed", "paths", "inputs", "exact")
+    __slots__ = ("_papers", "_problems", "_sources", "_pending", "parsed", "paths", "inputs", "exact", "cached")
 
     def __init__(
         self,
@@ -60,6 +60,7 @@ class Corpus:
         self.paths: list[str] = []  #: what `load` was given
         self.inputs: _Inputs | None = None  #: the files `load` found
         self.exact = True  #: no file changed between reading its bytes and parsing it
+        self.cached = True  #: `load(cache=...)`: earlier builds' results may stand in for work
 
     @property
     def fingerprint(self) -> str:
@@ -169,6 +170,7 @@ def load(
     corpus.paths = names
     corpus.parsed = store
     corpus.inputs = inputs
+    corpus.cached = cache
     corpus._pending = lambda: _parse_into(corpus, inputs.files, inputs.raw(), encoding, store)
     return corpus
 
@@ -196,10 +198,19 @@ class _Inputs:
     def __init__(self, files: list[str], encoding: str | None) -> None:
         self.files = files
         self.encoding = encoding or ""
-        self.looked = time.time_ns()
-        self.stats = [file_state(path) for path in files]
+        self.looked = 0
+        self._stats: list[tuple[int, int, int, int] | None] | None = None
         self._raw: dict[str, bytes | None] = {}
         self._digests: dict[str, str] = {}
+
+    @property
+    def stats(self) -> list[tuple[int, int, int, int] | None]:
+        """Each file's state, taken on first need and before any of its bytes are read: a state then
+        never stands for bytes newer than itself."""
+        if self._stats is None:
+            self.looked = time.time_ns()
+            self._stats = [file_state(path) for path in self.files]
+        return self._stats
 
     def raw(self) -> dict[str, bytes | None]:
         """Every file's bytes, read once."""
@@ -207,6 +218,7 @@ class _Inputs:
 
     def _bytes(self, path: str) -> bytes | None:
         if path not in self._raw:
+            self.stats  # noqa: B018 (taken first, see `stats`)
             self._raw[path] = _read_bytes(path)
         return self._raw[path]
 
@@ -230,13 +242,14 @@ class _Inputs:
         """The files whose state can stand for their bytes next time, with their digests."""
         digests = self.digests()
 
-        def settled(mtime: int) -> bool:  # a later write moves the mtime past it (or the ctime, by hand)
-            return mtime < self.looked - (RACY_WHOLE_SECONDS_NS if mtime % 1_000_000_000 == 0 else RACY_NS)
+        def settled(state: tuple[int, int, int, int]) -> bool:  # a later write moves both times past it
+            changed = max(state[2], state[3])  # modified, or changed (a modification time set back by hand)
+            return changed < self.looked - (RACY_WHOLE_SECONDS_NS if changed % 1_000_000_000 == 0 else RACY_NS)
 
         return {
             path: (state, digests[path])
             for path, state in zip(self.files, self.stats)
-            if state is not None and settled(state[2])
+            if state is not None and settled(state)
         }
 
 
@@ -385,7 +398,9 @@ def build(
         lock_file = Path(lock_path) if lock_path else default_lock_path(corpus.paths or [DEFAULT_SOURCES])
     else:
         lock_file = Path(lock_path) if lock_path else default_lock_path([DEFAULT_SOURCES])
-    options = (os.path.abspath(out_dir), os.path.abspath(single) if single else "", root, rename_decks, force)
+    # Paths as given (the report shows them so) and as they resolve (the same spelling elsewhere).
+    places = [os.fspath(out_dir), os.fspath(single) if single else "", str(lock_file)]
+    options = (*places, *(os.path.abspath(p) if p else "" for p in places), root, rename_decks, force)
     last = _LastBuild(folder_for(lock_file), lock_file, corpus, options)
     report = last.unchanged()
     if report is not None:
@@ -393,8 +408,10 @@ def build(
     from .parallel import shared
 
     with shared():
-        report, again, valid_until = _build(corpus, out_dir, lock_file, single, root, rename_decks, force, progress)
-    last.remember(report, again, valid_until)
+        report, again, valid_until, lock = _build(
+            corpus, out_dir, lock_file, single, root, rename_decks, force, progress
+        )
+    last.remember(report, again, valid_until, lock)
     return report
 
 
@@ -409,13 +426,19 @@ class _LastBuild:
         self.store = Store(folder, f"last-{lock_file.name}")
         self.settled = Store(folder, f"settled-{lock_file.name}")  # small, rewritten on its own
         self.lock_file = lock_file
-        self.corpus = corpus if isinstance(corpus, Corpus) and corpus.inputs is not None else None
+        usable = isinstance(corpus, Corpus) and corpus.inputs is not None and corpus.cached
+        self.corpus = corpus if usable and isinstance(corpus, Corpus) else None
         self.options = options
 
-    def _key(self, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None) -> str:
+    def _key(
+        self,
+        known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None,
+        lock: bytes | None = None,
+    ) -> str:
+        """A digest of the code, the sources, the lock (as on disk, or as just written) and the options."""
         assert self.corpus is not None and self.corpus.inputs is not None
-        lock = _marked(_read_bytes(str(self.lock_file)))
-        return digest(code_fingerprint(), self.corpus.inputs.fingerprint(known), *lock, repr(self.options))
+        lock_part = _marked(lock if lock is not None else _read_bytes(str(self.lock_file)))
+        return digest(code_fingerprint(), self.corpus.inputs.fingerprint(known), *lock_part, repr(self.options))
 
     def unchanged(self) -> BuildReport | None:
         if self.corpus is None or self.corpus._pending is None:
@@ -435,10 +458,10 @@ class _LastBuild:
         report.matches = matches.split("\0") if matches else []
         return report  # type: ignore[no-any-return]
 
-    def remember(self, report: BuildReport, again: BuildReport | None, valid_until: int) -> None:
+    def remember(self, report: BuildReport, again: BuildReport | None, valid_until: int, lock: bytes) -> None:
         if self.corpus is None or again is None or not self.corpus.exact:
             return
-        key = self._key()
+        key = self._key(lock=lock)  # the lock as written: one changed since by someone else is a miss
         if any(file_state(path) is None for path in again.unchanged):
             return
         states = _states(again.unchanged)
@@ -483,7 +506,7 @@ def _build(
     rename_decks: bool,
     force: bool,
     progress: Callable[[int], None] | None,
-) -> tuple[BuildReport, BuildReport | None, int]:
+) -> tuple[BuildReport, BuildReport | None, int, bytes]:
     """The build, and the report of a rebuild with no change (None when that rebuild would write)."""
     from .package import decks_digest, write_files
     from .parallel import workers
@@ -538,7 +561,7 @@ def _build(
             papers,
             grouped,
             facts,
-            done.lock,
+            _as_read_back(done.lock),
             now,
             root,
             rename_decks,
@@ -568,9 +591,10 @@ def _build(
                 progress(len(specs))
         else:
             todo[target] = specs
+    lock_bytes = done.lock.dumps().encode("utf-8")
     with workers() as pool:
         lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, pool, progress, specs_of)
-        lazy[lock_file] = done.lock.dumps().encode("utf-8")
+        lazy[lock_file] = lock_bytes
         written = set(write_files(lazy))
     for path in [t for t, _ in targets] + [lock_file]:
         (report.written if path in written else report.unchanged).append(str(path))
@@ -579,10 +603,18 @@ def _build(
     made.save(release=True)
 
     if foreseen is None:
-        return report, None, 0
+        return report, None, 0, lock_bytes
     files = [str(t) for t, _ in targets] + [str(lock_file)]
     rebuild = replace(report, written=[], unchanged=files, **foreseen)
-    return report, rebuild, _valid_until(done.lock)
+    return report, rebuild, _valid_until(done.lock), lock_bytes
+
+
+def _as_read_back(lock: Lock) -> Lock:
+    """The lock as the next build reads it from disk: its notes in the order `dumps` writes them
+    (matching takes the first of equal entries, so order counts for duplicate questions)."""
+    from .lock import Lock
+
+    return Lock(sorted(lock.notes, key=lambda n: (n.paper, n.kind, n.guid)), lock.decks, lock.note_types)
 
 
 def _rebuild_of(done: _Assignment, again: _Assignment) -> dict[str, Any] | None:

@@ -152,6 +152,7 @@ def test_a_rebuild_trusts_settled_files_by_their_state_and_reads_the_rest(
         os.utime(path, ns=(hour_ago, hour_ago))
     soon = time.time_ns() + 10**10
     os.utime(files[0], ns=(soon, soon))  # changed just as the build looks: not to be trusted by its state
+    time.sleep(0.3)  # the others' change times (set by utime) are then settled too
     run(sources_copy, state, EPOCH, monkeypatch, cache)  # files[0] was just written: read again next time
 
     reads: list[str] = []
@@ -175,3 +176,45 @@ def test_a_rebuild_trusts_settled_files_by_their_state_and_reads_the_rest(
     corpus = papers2anki.load([sources_copy])
     report = papers2anki.build(corpus, state / "decks", lock_path=state / "papers2anki.lock")
     assert corpus._pending is None and report.written
+
+
+@pytest.mark.parametrize("question", ["What is Z?", "Что такое Z?", "Зачем нужен X?", "How does Y work?"])
+def test_forced_duplicate_questions_rebuild_as_a_full_build_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, question: str
+) -> None:
+    """Equal questions match the lock's first equal entry, so the shortcut must foresee the lock as read back."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "list.txt").write_text(f"Some Paper Title\n\n1. {question}\n2. {question}\n3. Other?\n", "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    for name, cache in (("cached", str(tmp_path / "cache")), ("plain", "off")):
+        monkeypatch.setenv("PAPERS2ANKI_CACHE", cache)
+        for _ in range(3):
+            state = tmp_path / name
+            papers2anki.build(
+                papers2anki.load([src]), state / "decks", lock_path=state / "papers2anki.lock", force=True
+            )
+    assert outputs(tmp_path / "cached") == outputs(tmp_path / "plain")
+
+
+def test_a_source_edited_between_load_and_build_is_built(
+    sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache, state = str(tmp_path / "cache"), tmp_path / "state"
+    run(sources_copy, state, EPOCH, monkeypatch, cache)
+    time.sleep(0.3)
+    run(sources_copy, state, EPOCH, monkeypatch, cache)  # now every file is settled
+    corpus = papers2anki.load([sources_copy])
+    edit(sources_copy / "seminar-04.txt", "Расшифруйте все обозначения", "Объясните все обозначения")
+    report = papers2anki.build(corpus, state / "decks", lock_path=state / "papers2anki.lock")
+    assert sorted(Path(w).name for w in report.written) == ["neural-tangent-kernel.apkg", "papers2anki.lock"]
+
+
+def test_the_shortcut_reports_paths_as_this_build_spells_them(
+    sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERS2ANKI_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    for out in (tmp_path / "decks", Path("decks")):
+        report = papers2anki.build(papers2anki.load([sources_copy]), out, lock_path=tmp_path / "papers2anki.lock")
+    assert report.written == [] and all(p.startswith("decks/") for p in report.unchanged[:-1])
