@@ -16,7 +16,7 @@ from .cache import Store, code_fingerprint, digest, file_state, folder_for
 from .records import Location, Paper, Problem
 
 if TYPE_CHECKING:  # the stages are imported where used: a build with nothing to do needs none of them
-    from .lock import Lock, NoteEntry
+    from .lock import Lock
     from .notes import NoteDraft
     from .package import DeckSpec
     from .parallel import Workers
@@ -508,6 +508,7 @@ def _build(
     progress: Callable[[int], None] | None,
 ) -> tuple[BuildReport, BuildReport | None, int, bytes]:
     """The build, and the report of a rebuild with no change (None when that rebuild would write)."""
+    from .lock import Lock
     from .package import decks_digest, write_files
     from .parallel import workers
 
@@ -554,20 +555,12 @@ def _build(
     )
     del old
     # What a rebuild from the lock this build writes would do: when it keeps every identity and
-    # writes nothing (the usual case), its report can be given without parsing next time.
-    foreseen = _rebuild_of(
-        done,
-        _assign(
-            papers,
-            grouped,
-            facts,
-            _as_read_back(done.lock),
-            now,
-            root,
-            rename_decks,
-            target_of,
-        ),
-    )
+    # writes nothing (the usual case), its report can be given without parsing next time. It reads
+    # the notes back in the lock's order (matching takes the first of equal entries, so order counts
+    # for duplicate questions).
+    read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
+    again = _assign(papers, grouped, facts, read_back, now, root, rename_decks, target_of)
+    foreseen = _rebuild_of(done, read_back, again)
     report.decks, report.matches, report.notices, report.removed = (
         done.reports,
         done.matches,
@@ -609,23 +602,12 @@ def _build(
     return report, rebuild, _valid_until(done.lock), lock_bytes
 
 
-def _as_read_back(lock: Lock) -> Lock:
-    """The lock as the next build reads it from disk: its notes in the order `dumps` writes them
-    (matching takes the first of equal entries, so order counts for duplicate questions)."""
-    from .lock import Lock
-
-    return Lock(sorted(lock.notes, key=lambda n: (n.paper, n.kind, n.guid)), lock.decks, lock.note_types)
-
-
-def _rebuild_of(done: _Assignment, again: _Assignment) -> dict[str, Any] | None:
-    """What the report of `again` (from the lock `done` wrote) says, when it changes nothing; else None."""
-
-    def notes(lock: Lock) -> list[NoteEntry]:
-        return sorted(lock.notes, key=lambda n: (n.paper, n.kind, n.guid))  # the order the lock is written in
-
+def _rebuild_of(done: _Assignment, read_back: Lock, again: _Assignment) -> dict[str, Any] | None:
+    """What the report of `again` (from `read_back`, the lock `done` wrote) says, when it changes
+    nothing; else None."""
     same = (
-        (again.lock.decks, again.lock.note_types) == (done.lock.decks, done.lock.note_types)
-        and notes(again.lock) == notes(done.lock)
+        (again.lock.decks, again.lock.note_types) == (read_back.decks, read_back.note_types)
+        and again.lock.notes_in_order() == read_back.notes
         and all(
             (a.name, [(n.guid, n.mod) for n in a.notes], a.type_mods)
             == (b.name, [(n.guid, n.mod) for n in b.notes], b.type_mods)

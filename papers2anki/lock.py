@@ -55,6 +55,10 @@ class Lock:
     decks: dict[str, str] = field(default_factory=dict)  #: paper key -> deck name
     note_types: dict[str, TypeEntry] = field(default_factory=dict)
 
+    def notes_in_order(self) -> list[NoteEntry]:
+        """The notes in the order `dumps` writes them, and so the order the next build reads them in."""
+        return sorted(self.notes, key=lambda n: (n.paper, n.kind, n.guid))
+
     def dumps(self) -> str:
         """JSON with one line per deck, note type and note: sorted, diff-friendly, quick to write."""
 
@@ -66,8 +70,7 @@ class Lock:
 
         types = [line({"name": k, **asdict(v)}) for k, v in sorted(self.note_types.items())]
         decks = [line({"paper": k, "name": v}) for k, v in sorted(self.decks.items())]
-        notes = sorted(self.notes, key=lambda n: (n.paper, n.kind, n.guid))
-        rows = [_note_line(n) for n in notes]
+        rows = [_note_line(n) for n in self.notes_in_order()]
         return (
             f'{{\n "version": {LOCK_VERSION},\n "note_types": {block(types)},\n'
             f' "decks": {block(decks)},\n "notes": {block(rows)}\n}}\n'
