@@ -794,16 +794,21 @@ def _package_and_digest(specs: list[DeckSpec]) -> tuple[bytes, str]:
 
 def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[list[NoteDraft]]:
     """`drafts_of` each paper, or its drafts from an earlier build of the same paper records."""
+    return _cached_calls(store, keys, _drafts_of_paper, lambda i: papers[i])
+
+
+def _cached_calls(store: Store, keys: list[str], fn: Callable[[Any], Any], arg_of: Callable[[int], Any]) -> list[Any]:
+    """`fn(arg_of(i))` for each key: from the cache where it holds the key, else made in the workers
+    and cached as they pickled it."""
     from .parallel import workers
 
     found = [store.get(key) for key in keys]
-    missing = [i for i, drafts in enumerate(found) if drafts is None]
+    missing = [i for i, value in enumerate(found) if value is None]
     with workers() as pool:
-        jobs = [(_drafts_of_paper, papers[i]) for i in missing]
-        for i, data in zip(missing, pool.map(_pickled, jobs, chunksize=32)):
+        for i, data in zip(missing, pool.map(_pickled, [(fn, arg_of(i)) for i in missing], chunksize=32)):
             store.put_pickled(keys[i], data)
             found[i] = pickle.loads(data)
-    return found  # type: ignore[return-value]
+    return found
 
 
 def _cached_lint(
@@ -811,7 +816,6 @@ def _cached_lint(
 ) -> list[Problem]:
     """`lint`, paper by paper: a paper's problems are kept while its records and its files' text are."""
     from .lint import lint_files
-    from .parallel import workers
 
     found = lint_files(sources)
     texts = {path: digest(source.text) for path, source in sources.items()}
@@ -820,16 +824,14 @@ def _cached_lint(
         digest(key, *(part for path in paths for part in (path, texts.get(path, ""))))
         for key, paths in zip(keys, files)
     ]
-    results: list[list[Problem] | None] = [store.get(key) for key in lint_keys]
-    missing = [i for i, problems in enumerate(results) if problems is None]
     # Each job carries only the files its paper's messages point into.
-    jobs = [(_lint_paper, (papers[i], grouped[i], {f: sources[f] for f in files[i] if f in sources})) for i in missing]
-    with workers() as pool:
-        for i, data in zip(missing, pool.map(_pickled, jobs, chunksize=32)):
-            store.put_pickled(lint_keys[i], data)
-            results[i] = pickle.loads(data)
-    for problems in results:
-        found.extend(problems or [])
+    for problems in _cached_calls(
+        store,
+        lint_keys,
+        _lint_paper,
+        lambda i: (papers[i], grouped[i], {f: sources[f] for f in files[i] if f in sources}),
+    ):
+        found.extend(problems)
     return found
 
 
