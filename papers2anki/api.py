@@ -122,9 +122,14 @@ def _read_and_parse(job: tuple[str, str | None]) -> tuple[Source, ParseResult] |
 
 
 def _parsed_files(
-    files: list[str], raw: dict[str, bytes | None], encoding: str | None, store: Store
+    files: list[str],
+    raw: dict[str, bytes | None],
+    encoding: str | None,
+    store: Store,
+    fresh_ones: list[tuple[str, str, bytes]],
 ) -> Iterator[tuple[str, tuple[Source, ParseResult] | Problem]]:
-    """Each file's parse, from the cache where its bytes are those of an earlier build."""
+    """Each file's parse, from the cache where its bytes are those of an earlier build; the others'
+    cache key and pickled parse go to `fresh_ones`, to be cached once the file is seen unchanged."""
     from .parallel import workers
 
     keys = {path: digest(path, encoding or "", data) if (data := raw[path]) is not None else "" for path in files}
@@ -140,9 +145,8 @@ def _parsed_files(
                 continue
             data = next(fresh)
             result = pickle.loads(data)
-            # A file rewritten while we read it is not cached under its old bytes.
-            if keys[path] and not isinstance(result, Problem) and _read_bytes(path) == raw[path]:
-                store.put_pickled(keys[path], data)
+            if keys[path] and not isinstance(result, Problem):
+                fresh_ones.append((path, keys[path], data))
             yield path, result
 
 
@@ -263,7 +267,8 @@ def _parse_into(
     sources: dict[str, Source] = {}
     papers: dict[str, Paper] = {}
     reviews = []
-    for path, parsed in _parsed_files(files, raw, encoding, store):
+    fresh: list[tuple[str, str, bytes]] = []
+    for path, parsed in _parsed_files(files, raw, encoding, store, fresh):
         if isinstance(parsed, Problem):
             problems.append(parsed)
             continue
@@ -303,8 +308,13 @@ def _parse_into(
             )
             continue
         paper.review = review
-    # The fingerprint stands for these records only if no file changed while they were parsed.
-    corpus.exact = all(_read_bytes(path) == raw[path] for path in files)
+    # The fingerprint stands for these records, and a parse is cached under its file's bytes, only if
+    # the file did not change while it was parsed.
+    unchanged = {path: _read_bytes(path) == raw[path] for path in files}
+    corpus.exact = all(unchanged.values())
+    for path, key, data in fresh:
+        if unchanged[path]:
+            store.put_pickled(key, data)
     corpus._papers = list(papers.values())
     corpus._problems = [one_line(p) for p in problems]
     corpus._sources = sources
