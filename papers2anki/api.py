@@ -161,9 +161,10 @@ def load(
 ) -> Corpus:
     """Read question lists and reviews; papers with the same folded title are merged.
 
-    The files are read now and parsed on first use of the corpus. With `cache`, a file whose bytes
-    are those of an earlier build is not parsed again: its parse is read from the cache of builds
-    with the default lock (see `cache`). Only `build` writes that cache.
+    The files are found now, and read and parsed on first use of the corpus. With `cache`, a file
+    whose bytes are those of an earlier build is not parsed again: its parse is read from the cache of
+    builds with the default lock (see `cache`), and `build` may find it has nothing to do. Only
+    `build` writes that cache.
     """
     from .sources import find_source_files
 
@@ -437,7 +438,7 @@ class _LastBuild:
         self.settled = Store(folder, f"settled-{lock_file.name}")  # small, rewritten on its own
         self.lock_file = lock_file
         usable = isinstance(corpus, Corpus) and corpus.inputs is not None and corpus.cached
-        self.corpus = corpus if usable and isinstance(corpus, Corpus) else None
+        self.corpus = corpus if usable and isinstance(corpus, Corpus) else None  # (isinstance again for mypy)
         self.options = options
 
     def _key(
@@ -472,9 +473,9 @@ class _LastBuild:
         if self.corpus is None or again is None or not self.corpus.exact:
             return
         key = self._key(lock=lock)  # the lock as written: one changed since by someone else is a miss
-        if any(file_state(path) is None for path in again.unchanged):
-            return
         states = _states(again.unchanged)
+        if states is None:
+            return
         # The match lines kept as one string (NUL is in no file name): 100,000 strings are slow to unpickle.
         matches = "\0".join(again.matches)
         assert self.corpus.inputs is not None
@@ -484,9 +485,11 @@ class _LastBuild:
         self.settled.save()
 
 
-def _states(files: list[str]) -> str:
-    """One digest of what tells each file we wrote from one changed since (see cache.file_state)."""
-    return digest(repr([file_state(path) for path in files]))
+def _states(files: list[str]) -> str | None:
+    """One digest of what tells each file we wrote from one changed since (see cache.file_state);
+    None when one of them is missing."""
+    states = [file_state(path) for path in files]
+    return None if None in states else digest(repr(states))
 
 
 def _valid_until(lock: Lock) -> int:
