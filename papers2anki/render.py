@@ -109,7 +109,7 @@ def render_markdown(text: str, inline: bool = False) -> Rendered:
 
 # One line that no Markdown rule reads and HTML escaping leaves alone: it starts with a letter or a
 # formula and has only letters, digits, single inner spaces and plain punctuation. mistune makes a
-# paragraph of it as it is (tests/test_render_plain.py holds it to that).
+# paragraph of it as it is (tests/test_shortcuts.py holds it to that).
 _PLAIN_LINE = re.compile(r"(?:[^\W\d_]|\ue001)(?: ?(?:[^\W_]|[,.?!;:()%/+=\-—–«»…\ue001\ue002]))*")
 
 
