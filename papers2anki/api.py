@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from . import lock as lockmod
 from .cache import Store, code_fingerprint, digest, file_state, folder_for
-from .records import Location, Paper, Problem
+from .records import Paper, Problem
 
 if TYPE_CHECKING:  # the stages are imported where used: a build with nothing to do needs none of them
     from .lock import Lock
+    from .merge import Merged
     from .notes import NoteDraft
     from .package import DeckSpec
     from .parallel import Workers
     from .parse import ParseResult
+    from .rebuild import BuildMap
     from .sources import Source
 
 DEFAULT_SOURCES = "sources"
@@ -44,7 +46,18 @@ class Corpus:
     `sources`: a build whose inputs are byte for byte those of the last build does not parse at all.
     """
 
-    __slots__ = ("_papers", "_problems", "_sources", "_pending", "parsed", "paths", "inputs", "exact", "cached")
+    __slots__ = (
+        "_papers",
+        "_problems",
+        "_sources",
+        "_pending",
+        "parsed",
+        "paths",
+        "inputs",
+        "exact",
+        "cached",
+        "merged",
+    )
 
     def __init__(
         self,
@@ -61,6 +74,7 @@ class Corpus:
         self.inputs: _Inputs | None = None  #: the files `load` found
         self.exact = True  #: no file changed between reading its bytes and parsing it
         self.cached = True  #: `load(cache=...)`: earlier builds' results may stand in for work
+        self.merged: Merged | None = None  #: which file holds which paper (for a rebuild of a few files)
 
     @property
     def fingerprint(self) -> str:
@@ -261,54 +275,10 @@ class _Inputs:
 def _parse_into(
     corpus: Corpus, files: list[str], raw: dict[str, bytes | None], encoding: str | None, store: Store
 ) -> None:
-    from .lint import one_line
-    from .text import title_key
+    from .merge import merge
 
-    problems: list[Problem] = []
-    sources: dict[str, Source] = {}
-    papers: dict[str, Paper] = {}
-    reviews = []
     fresh: list[tuple[str, str, bytes]] = []
-    for path, parsed in _parsed_files(files, raw, encoding, store, fresh):
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
-            continue
-        source, result = parsed
-        sources[source.path] = source
-        problems.extend(result.problems)
-        reviews.extend(result.reviews)
-        for paper in result.papers:
-            key = paper.key
-            known = papers.get(key)
-            if known is None:
-                papers[key] = paper
-                continue
-            if known.title != paper.title:
-                problems.append(
-                    Problem(
-                        paper.location or Location(path, 1),
-                        "warning",
-                        f"'{paper.title}' and '{known.title}' ({known.location}) are one paper: merged",
-                        "merged-title",
-                    )
-                )
-            known.questions.extend(paper.questions)
-    for review in reviews:
-        key = title_key(review.title)
-        if key not in papers:
-            papers[key] = Paper(review.title, [], None, review.location)
-        paper = papers[key]
-        if paper.review is not None:
-            problems.append(
-                Problem(
-                    review.location,
-                    "warning",
-                    f"a second review of '{paper.title}'; the first is kept",
-                    "duplicate-review",
-                )
-            )
-            continue
-        paper.review = review
+    merged = merge(_parsed_files(files, raw, encoding, store, fresh))
     # The fingerprint stands for these records, and a parse is cached under its file's bytes, only if
     # the file did not change while it was parsed.
     unchanged = {path: _read_bytes(path) == raw[path] for path in files}
@@ -316,9 +286,10 @@ def _parse_into(
     for path, key, data in fresh:
         if unchanged[path]:
             store.put_pickled(key, data)
-    corpus._papers = list(papers.values())
-    corpus._problems = [one_line(p) for p in problems]
-    corpus._sources = sources
+    corpus._papers = list(merged.papers.values())
+    corpus._problems = merged.problems
+    corpus._sources = merged.sources
+    corpus.merged = merged
 
 
 def drafts_of(papers: list[Paper]) -> list[list[NoteDraft]]:
@@ -419,68 +390,161 @@ def build(
     from .parallel import shared
 
     with shared():
-        report, again, valid_until, lock = _build(
-            corpus, out_dir, lock_file, single, root, rename_decks, force, progress
-        )
-    last.remember(report, again, valid_until, lock)
-    return report
+        built = None if single else last.delta(out_dir, root, rename_decks, force)
+        if built is None:
+            built = _build(corpus, out_dir, lock_file, single, root, rename_decks, force, progress)
+    last.remember(*built)
+    return built[0]
 
 
 class _LastBuild:
-    """What the last build read and wrote, to see that a build has nothing to do without parsing.
+    """What the last build read and wrote, to see that a build has nothing to do without parsing, or
+    that only a few papers changed (see `rebuild`).
 
     Kept only when the build's result is a fixed point: building again from the lock it wrote gives the
     same lock and the same deck files (see `_build`), so the stored report is that rebuild's report.
     """
 
     def __init__(self, folder: Path | None, lock_file: Path, corpus: Corpus | list[Paper], options: tuple) -> None:
+        self.folder = folder
         self.store = Store(folder, f"last-{lock_file.name}")
         self.settled = Store(folder, f"settled-{lock_file.name}")  # small, rewritten on its own
+        self.maps = Store(folder, f"map-{lock_file.name}")  # large: read only when files changed
         self.lock_file = lock_file
         usable = isinstance(corpus, Corpus) and corpus.inputs is not None and corpus.cached
         self.corpus = corpus if usable and isinstance(corpus, Corpus) else None  # (isinstance again for mypy)
         self.options = options
+        self._found: tuple | None = None
+        self.lock: bytes | None = None  # the lock as on disk, its digest, and the settled files' states:
+        self.lock_digest = ""  # read by `unchanged`, used again by `delta`
+        self.known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None
 
     def _key(
-        self,
-        known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None,
-        lock: bytes | None = None,
+        self, lock_digest: str, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None
     ) -> str:
-        """A digest of the code, the sources, the lock (as on disk, or as just written) and the options."""
+        """A digest of the code, the sources, the lock and the options."""
         assert self.corpus is not None and self.corpus.inputs is not None
-        lock_part = _marked(lock if lock is not None else _read_bytes(str(self.lock_file)))
-        return digest(code_fingerprint(), self.corpus.inputs.fingerprint(known), *lock_part, repr(self.options))
+        return digest(code_fingerprint(), self.corpus.inputs.fingerprint(known), lock_digest, repr(self.options))
+
+    def _base(self, lock_digest: str) -> str:
+        """The key without the sources."""
+        return digest(code_fingerprint(), lock_digest, repr(self.options))
+
+    def _last(self) -> tuple | None:
+        """The last build's record, if its output files are as it left them and its lock has not expired."""
+        if self._found is None:
+            if self.corpus is None or self.corpus._pending is None:
+                return None  # already parsed (or made by hand): nothing to save by skipping
+            found = self.store.get("last")
+            if found is None:
+                return None
+            _, report, _, states, valid_until, _ = found
+            if build_time() > valid_until or _states(report.unchanged) != states:
+                return None
+            self._found = found
+        return self._found
 
     def unchanged(self) -> BuildReport | None:
-        if self.corpus is None or self.corpus._pending is None:
-            return None  # already parsed (or made by hand): nothing to save by skipping
-        found = self.store.get("last")
+        found = self._last()
         if found is None:
             return None
-        key, report, matches, states, valid_until = found
-        known = self.settled.get("settled")
-        if build_time() > valid_until or _states(report.unchanged) != states or key != self._key(known):
+        key, report, matches, _, _, _ = found
+        self.lock = _read_bytes(str(self.lock_file))
+        self.lock_digest = digest(*_marked(self.lock))
+        self.known = self.settled.get("settled")
+        if key != self._key(self.lock_digest, self.known):
             return None
-        assert self.corpus.inputs is not None
+        self._trust_settled()
+        report = replace(report)
+        report.matches = matches.split("\0") if matches else []
+        return report
+
+    def _trust_settled(self) -> None:
+        assert self.corpus is not None and self.corpus.inputs is not None
         settled = self.corpus.inputs.settled()
-        if settled != known:  # files read this time that can be trusted by their state next time
+        if settled != self.known:  # files read this time that can be trusted by their state next time
             self.settled.put("settled", settled)
             self.settled.save()
-        report.matches = matches.split("\0") if matches else []
-        return report  # type: ignore[no-any-return]
 
-    def remember(self, report: BuildReport, again: BuildReport | None, valid_until: int, lock: bytes) -> None:
+    def delta(
+        self, out_dir: str | os.PathLike[str], root: str, rename_decks: bool, force: bool
+    ) -> tuple[BuildReport, BuildReport | None, int, bytes, BuildMap | None] | None:
+        """The build when only a few papers changed (see `rebuild`), written; None: build in full."""
+        from .package import decks_digest, package_bytes, write_files
+        from .rebuild import delta
+
+        found = self._last()
+        if found is None or self.lock is None:
+            return None
+        key, report, matches, _, valid_until, base = found
+        if base != self._base(self.lock_digest):
+            return None
+        kept = self.maps.get("map")
+        if kept is None or kept[0] != key:
+            return None
+        bmap = kept[1]
+        assert self.corpus is not None and self.corpus.inputs is not None
+        inputs = self.corpus.inputs
+        if inputs.files != bmap.files or inputs.encoding != bmap.encoding:
+            return None
+        out = os.fspath(out_dir)
+
+        def target_of(slug: str) -> str:
+            return os.path.join(out, f"{slug}.apkg")
+
+        digests = dict(inputs.digests(self.known))
+        done = delta(
+            bmap, report, matches, valid_until, digests, self.lock, build_time(), root, rename_decks, force, target_of
+        )
+        if done is None:
+            return None
+        made = Store(self.folder, f"files-{self.lock_file.name}")
+        files: dict[Path, bytes | Callable[[], bytes]] = {}
+        specs_digests = {}
+        for name, specs in done.packages.items():
+            target = str(Path(name))  # spelled as the full build spells it
+            specs_digests[target] = decks_digest(specs)
+            on_disk = file_state(target)
+            known = made.get(target) if on_disk is not None else None
+            if known is None or known[1] != on_disk or known[0] != specs_digests[target]:
+                files[Path(target)] = functools.partial(package_bytes, specs)
+        files[self.lock_file] = done.lock
+        written = {str(p) for p in write_files(files)}
+        everything = report.unchanged  # the decks, then the lock, as the last build listed them
+        done.report.written = [f for f in everything if f in written]
+        done.report.unchanged = [f for f in everything if f not in written]
+        made.keep_all()
+        for target, specs_digest in specs_digests.items():
+            made.put(target, (specs_digest, file_state(target)))
+        made.save(release=True)
+        self._trust_settled()
+        if done.foreseen is not None:
+            done.foreseen.unchanged = list(everything)
+        return done.report, done.foreseen, done.valid_until, done.lock, done.bmap
+
+    def remember(
+        self,
+        report: BuildReport,
+        again: BuildReport | None,
+        valid_until: int,
+        lock: bytes,
+        bmap: BuildMap | None = None,
+    ) -> None:
         if self.corpus is None or again is None or not self.corpus.exact:
             return
-        key = self._key(lock=lock)  # the lock as written: one changed since by someone else is a miss
+        lock_digest = digest(*_marked(lock))  # the lock as written: one changed since by someone else is a miss
+        key = self._key(lock_digest)
         states = _states(again.unchanged)
         if states is None:
             return
         # The match lines kept as one string (NUL is in no file name): 100,000 strings are slow to unpickle.
         matches = "\0".join(again.matches)
         assert self.corpus.inputs is not None
-        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until))
+        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until, self._base(lock_digest)))
         self.store.save()
+        if bmap is not None:
+            self.maps.put("map", (key, bmap))
+            self.maps.save()
         self.settled.put("settled", self.corpus.inputs.settled())
         self.settled.save()
 
@@ -508,6 +572,7 @@ class _Assignment:
     matches: list[str]
     notices: list[str]
     removed: list[str]
+    notice_counts: list[int] = field(default_factory=list)  #: how many of the notices each paper gave
 
 
 def _build(
@@ -519,8 +584,9 @@ def _build(
     rename_decks: bool,
     force: bool,
     progress: Callable[[int], None] | None,
-) -> tuple[BuildReport, BuildReport | None, int, bytes]:
-    """The build, and the report of a rebuild with no change (None when that rebuild would write)."""
+) -> tuple[BuildReport, BuildReport | None, int, bytes, BuildMap | None]:
+    """The build, the report of a rebuild with no change (None when that rebuild would write), until when
+    that holds, the lock written, and the map of what was made (for a rebuild of a few papers)."""
     from .lock import Lock
     from .package import decks_digest, write_files
     from .parallel import workers
@@ -538,9 +604,9 @@ def _build(
     grouped = _cached_drafts(papers, paper_keys, stores["drafts"])
     stores["drafts"].save(release=True)  # each store is written once its stage is done, and let go
     all_drafts = [d for g in grouped for d in g]
-    found = _cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
+    file_lint, paper_lint = _cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
     stores["lint"].save(release=True)
-    problems = sorted(problems + found, key=lambda p: p.sort_key)
+    problems = sorted(problems + file_lint + [p for found in paper_lint for p in found], key=lambda p: p.sort_key)
     if any(p.severity == "error" for p in problems) and not force:
         raise BuildError(problems)
     report = BuildReport(papers=len(papers), problems=problems)
@@ -608,11 +674,29 @@ def _build(
         made.put(str(target), (specs_of[target], file_state(target)))
     made.save(release=True)
 
+    bmap = None
+    if isinstance(corpus, Corpus) and corpus.merged is not None and corpus.inputs is not None and not single:
+        from .rebuild import BuildMap
+
+        inputs = corpus.inputs
+        bmap = BuildMap.of(
+            inputs.files,
+            inputs.encoding,
+            inputs.digests(),
+            corpus.merged,
+            file_lint,
+            papers,
+            paper_lint,
+            grouped,
+            facts,
+            done.lock,
+            again.notice_counts,
+        )
     if foreseen is None:
-        return report, None, 0, lock_bytes
+        return report, None, 0, lock_bytes, bmap
     files = [str(t) for t, _ in targets] + [str(lock_file)]
     rebuild = replace(report, written=[], unchanged=files, **foreseen)
-    return report, rebuild, _valid_until(done.lock), lock_bytes
+    return report, rebuild, _valid_until(done.lock), lock_bytes, bmap
 
 
 def _rebuild_of(done: _Assignment, read_back: Lock, again: _Assignment) -> dict[str, Any] | None:
@@ -661,8 +745,11 @@ def _assign(
     root: str,
     rename_decks: bool,
     target_of: Callable[[str], str],
+    taken: set[str] | None = None,
 ) -> _Assignment:
-    """Give every note its GUID and `mod` from the old lock (see `lock`), and every paper its deck."""
+    """Give every note its GUID and `mod` from the old lock (see `lock`), and every paper its deck.
+
+    `taken`: the GUIDs a new one must differ from (by default, those of `old`)."""
     from .lock import Lock, NoteEntry, TypeEntry
     from .notes import note_types
     from .package import DeckSpec, NoteSpec
@@ -682,7 +769,8 @@ def _assign(
     keys = lockmod.match_papers(list(zip(paper_keys, (p.title for p in papers))), old)
     all_drafts = [d for g in grouped for d in g]
     wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for d in all_drafts]
-    matches, gone = lockmod.match_notes(wanted, old.notes, {e.guid for e in old.notes}, facts.skeletons)
+    taken = {e.guid for e in old.notes} if taken is None else taken
+    matches, gone = lockmod.match_notes(wanted, old.notes, taken, facts.skeletons)
     entries = {e.guid: e for e in old.notes}
 
     done = _Assignment(new, [], [], [], [], [])
@@ -691,6 +779,7 @@ def _assign(
         papers, paper_keys, grouped, facts.slugs, facts.fingerprints
     ):
         lock_key = keys.get(paper_key, paper_key)
+        notices_before = len(done.notices)
         title = paper.title.replace("::", ":")  # `::` would nest decks in Anki
         wanted_name = f"{root}::{title}" if root else title
         name = old.decks.get(lock_key, wanted_name)
@@ -705,6 +794,7 @@ def _assign(
                     f"deck name kept as '{name}' for '{paper.title}' (pinned in the lock; --rename-decks to rename)"
                 )
         new.decks[paper_key] = name
+        done.notice_counts.append(len(done.notices) - notices_before)
         deck = DeckReport(name, target_of(slug))
         notes = []
         for draft, fingerprint in zip(drafts, fingerprints):
@@ -826,11 +916,11 @@ def _cached_calls(store: Store, keys: list[str], fn: Callable[[Any], Any], arg_o
 
 def _cached_lint(
     papers: list[Paper], keys: list[str], grouped: list[list[NoteDraft]], sources: dict[str, Source], store: Store
-) -> list[Problem]:
-    """`lint`, paper by paper: a paper's problems are kept while its records and its files' text are."""
+) -> tuple[list[Problem], list[list[Problem]]]:
+    """`lint`: the files' problems, and each paper's; a paper's are kept while its records and its files'
+    text are."""
     from .lint import lint_files
 
-    found = lint_files(sources)
     texts = {path: digest(source.text) for path, source in sources.items()}
     files = [sorted({d.location.file for d in drafts}) for drafts in grouped]
     lint_keys = [
@@ -838,14 +928,13 @@ def _cached_lint(
         for key, paths in zip(keys, files)
     ]
     # Each job carries only the files its paper's messages point into.
-    for problems in _cached_calls(
+    per_paper = _cached_calls(
         store,
         lint_keys,
         _lint_paper,
         lambda i: (papers[i], grouped[i], {f: sources[f] for f in files[i] if f in sources}),
-    ):
-        found.extend(problems)
-    return found
+    )
+    return lint_files(sources), per_paper
 
 
 def _lint_paper(job: tuple[Paper, list[NoteDraft], dict[str, Source]]) -> list[Problem]:

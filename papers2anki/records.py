@@ -50,8 +50,9 @@ class Problem(Plain):
         return f"{self.location}: {self.severity}: {self.message} [{self.rule}]"
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.location.file, self.location.line, self.location.col, self.rule)
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """By file and place; the rest makes the order total, so that it never depends on the order found."""
+        return (self.location.file, self.location.line, self.location.col, self.rule, self.severity, self.message)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,335 @@
+"""A rebuild after a few source files changed: only the papers those files hold are parsed, matched and packaged.
+
+A full build (one package per paper) leaves a `BuildMap`: each file's digest and outline (its papers'
+titles and its reviews, in order), each paper's slug, counts and problems, and the lock's rows paper by
+paper. When the next build finds the same code, options, lock and deck files, the same list of files,
+and the changed files still hold the same papers in the same order (only questions, answers or reviews
+changed), it redoes just those papers with the full build's own functions (`merge`, `drafts_of`,
+`lint_paper`, `api._assign`) and splices their rows into the lock. In every other case (a title
+changed, a file added or removed, a deck name pinned or shared, one package for all) `delta` returns
+None and the full build runs. tests/test_delta.py holds the two to the same files and report.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from . import lock as lockmod
+from .records import Paper, Problem
+
+if TYPE_CHECKING:
+    from .api import BuildReport, _Facts
+    from .merge import Merged, Outline
+    from .notes import NoteDraft
+
+
+@dataclass(slots=True)
+class BuildMap:
+    """What a full build made, paper by paper, for a later rebuild of a few papers."""
+
+    files: list[str]  #: the source files, in load order
+    encoding: str
+    digests: dict[str, str]  #: each file's digest (`load`'s _Inputs)
+    outlines: dict[str, Outline | None]
+    paper_files: dict[str, list[str]]  #: the files holding each paper
+    file_problems: dict[str, list[Problem]]  #: reading, parsing and linting each file
+    paper_problems: dict[str, list[Problem]]  #: merging and linting each paper
+    papers: list[str]  #: the papers' keys, in build order
+    slugs: list[str]
+    counts: list[tuple[int, int, int, int]]  #: each paper's questions, review (0/1), formulas and notes
+    names: dict[str, str]  #: the lock's deck names by paper key
+    rows: list[tuple[str, int]]  #: the lock's note rows: (paper key, how many), in the lock's order
+    notices: list[int]  #: how many notices each paper gives (a deck name pinned in the lock)
+
+    @staticmethod
+    def of(
+        files: list[str],
+        encoding: str,
+        digests: dict[str, str],
+        merged: Merged,
+        file_lint: list[Problem],
+        papers: list[Paper],
+        paper_lint: list[list[Problem]],
+        grouped: list[list[NoteDraft]],
+        facts: _Facts,
+        lock: lockmod.Lock,
+        notices: list[int],
+    ) -> BuildMap:
+        file_problems = {path: list(found) for path, found in merged.file_problems.items()}
+        for problem in file_lint:
+            file_problems.setdefault(problem.location.file, []).append(problem)
+        paper_problems = {
+            key: list(merged.paper_problems.get(key, [])) + found for key, found in zip(facts.paper_keys, paper_lint)
+        }
+        counts = [
+            (len(p.questions), int(p.review is not None), sum(len(d.formulas) for d in drafts), len(drafts))
+            for p, drafts in zip(papers, grouped)
+        ]
+        return BuildMap(
+            files,
+            encoding,
+            dict(digests),
+            merged.outlines,
+            merged.paper_files,
+            file_problems,
+            paper_problems,
+            list(facts.paper_keys),
+            list(facts.slugs),
+            counts,
+            dict(lock.decks),
+            _rows_of(lock.notes_in_order()),
+            list(notices),
+        )
+
+
+def _rows_of(entries: list[lockmod.NoteEntry]) -> list[tuple[str, int]]:
+    rows: list[tuple[str, int]] = []
+    for entry in entries:
+        if rows and rows[-1][0] == entry.paper:
+            rows[-1] = (entry.paper, rows[-1][1] + 1)
+        else:
+            rows.append((entry.paper, 1))
+    return rows
+
+
+class _Taken(set):  # type: ignore[type-arg]
+    """The GUIDs a new one must avoid: those added, and every one in the lock's text (not parsed)."""
+
+    def __init__(self, lock_text: bytes) -> None:
+        super().__init__()
+        self.text = lock_text
+
+    def __contains__(self, guid: object) -> bool:
+        return super().__contains__(guid) or f'"guid": "{guid}"'.encode() in self.text
+
+
+@dataclass(slots=True)
+class Delta:
+    """A rebuild of a few papers, ready to write."""
+
+    report: BuildReport  #: what this build did (its `written` and `unchanged` still to fill)
+    foreseen: BuildReport | None  #: what a rebuild with no change would report; None when it would write
+    packages: dict[str, list]  # type: ignore[type-arg]  #: target -> the DeckSpecs of the papers redone
+    lock: bytes
+    bmap: BuildMap
+    valid_until: int
+
+
+def delta(
+    bmap: BuildMap,
+    last: BuildReport,
+    matches: str,
+    valid_until: int,
+    digests: dict[str, str],
+    lock_bytes: bytes,
+    now: int,
+    root: str,
+    rename_decks: bool,
+    force: bool,
+    target_of: Callable[[str], str],
+) -> Delta | None:
+    """Redo the papers held by the files whose digest changed; None when only a full build will do.
+
+    `last` is the report the last build foresaw for a rebuild with no change, `matches` its match lines.
+    Raises BuildError as the full build would.
+    """
+    from .api import (
+        BuildError,
+        _assign,
+        _Assignment,
+        _Facts,
+        _marked,
+        _read_and_parse,
+        _read_bytes,
+        _rebuild_of,
+        drafts_of,
+    )
+    from .cache import digest
+    from .lint import lint_files, lint_paper
+    from .lock import Lock
+    from .merge import merge, outline_of
+
+    changed = [path for path in bmap.files if digests[path] != bmap.digests[path]]
+    if not changed or len(changed) > 64 or last.removed:
+        return None
+    parsed = {path: _read_and_parse((path, bmap.encoding or None)) for path in changed}
+    keys: list[str] = []
+    for path in changed:
+        result = parsed[path]
+        if isinstance(result, Problem):
+            return None
+        outline = outline_of(result[1])
+        if outline != bmap.outlines[path]:
+            return None  # papers added, removed, renamed or moved: the full build sorts that out
+        keys.extend(key for key, _ in outline[0])
+        keys.extend(outline[1])
+    index = {key: i for i, key in enumerate(bmap.papers)}
+    redo = sorted(set(keys), key=lambda k: index.get(k, -1))
+    if any(key not in index for key in redo):
+        return None
+    holders = {path for key in redo for path in bmap.paper_files.get(key, [])}
+    for path in holders - set(changed):
+        parsed[path] = _read_and_parse((path, bmap.encoding or None))
+    if any(digest(*_marked(_read_bytes(path))) != digests[path] for path in parsed):
+        return None  # a file changed while this build read it
+    merged = merge([(path, parsed[path]) for path in bmap.files if path in parsed])
+    papers = [merged.papers[key] for key in redo]
+    grouped = drafts_of(papers)
+
+    # Problems: the files and papers redone replace theirs; the rest are the last build's.
+    file_problems = dict(bmap.file_problems)
+    for path in changed:
+        source = merged.sources[path]
+        file_problems[path] = merged.file_problems.get(path, []) + lint_files({path: source})
+    paper_problems = dict(bmap.paper_problems)
+    for paper, drafts in zip(papers, grouped):
+        files = sorted({d.location.file for d in drafts})
+        found = lint_paper(paper, drafts, {f: merged.sources[f] for f in files if f in merged.sources})
+        paper_problems[paper.key] = merged.paper_problems.get(paper.key, []) + found
+    problems = sorted(
+        [p for found in file_problems.values() for p in found]
+        + [p for found in paper_problems.values() for p in found],
+        key=lambda p: p.sort_key,
+    )
+    if any(p.severity == "error" for p in problems) and not force:
+        raise BuildError(problems)
+
+    # The lock: the redone papers' rows are read from its text, matched as the full build matches them,
+    # and spliced back in the lock's order.
+    lines = lock_bytes.split(b"\n")
+    try:
+        at = lines.index(b' "notes": [')
+        types_at = lines.index(b' "note_types": [')
+    except ValueError:
+        return None
+    types: dict[str, lockmod.TypeEntry] = {}
+    for line in lines[types_at + 1 :]:
+        if not line.startswith(b"  {"):
+            break
+        row = json.loads(line.rstrip(b","))
+        name = row.pop("name")
+        types[name] = lockmod.TypeEntry(**row)
+    starts: dict[str, tuple[int, int]] = {}
+    offset = at + 1
+    for key, count in bmap.rows:
+        starts[key] = (offset, count)
+        offset += count
+    if lines[offset] != b" ]":
+        return None
+    old_entries = []
+    for key in sorted(redo):
+        first, count = starts.get(key, (0, 0))
+        for line in lines[first : first + count]:
+            entry = lockmod.NoteEntry(**json.loads(line.rstrip(b",")))
+            if entry.paper != key:
+                return None
+            old_entries.append(entry)
+    names = {key: bmap.names[key] for key in redo if key in bmap.names}
+    shared = Counter(bmap.names.values())
+    if any(shared[name] > 1 for name in names.values()):
+        return None  # another paper's removed notes count in the same deck's report
+    old = Lock(old_entries, names, types)
+    slugs = [bmap.slugs[index[key]] for key in redo]
+    facts = _Facts(list(redo), slugs, [[d.fingerprint for d in drafts] for drafts in grouped])
+    taken = _Taken(lock_bytes)
+    done = _assign(papers, grouped, facts, old, now, root, rename_decks, target_of, taken)
+    if done.lock.decks != names or done.lock.note_types != types:
+        return None
+    read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
+    again: _Assignment = _assign(papers, grouped, facts, read_back, now, root, rename_decks, target_of, taken)
+    foreseen = _rebuild_of(done, read_back, again)
+
+    new_rows = {key: [] for key in redo}  # type: dict[str, list[bytes]]
+    for entry in read_back.notes:
+        new_rows[entry.paper].append(lockmod._note_line(entry).encode("utf-8"))
+    rows: list[bytes] = []
+    counts: list[tuple[str, int]] = []
+    redo_set = set(redo)
+    for key, count in bmap.rows:
+        if key in redo_set:
+            continue
+        first, _ = starts[key]
+        counts.append((key, count))
+        rows.extend(line.rstrip(b",")[2:] for line in lines[first : first + count])
+    # Put each redone paper's rows at its place in the lock's order (by key; bmap.rows is sorted so).
+    for key in sorted(redo):
+        if not new_rows[key]:
+            continue
+        keys_now = [k for k, _ in counts]
+        at_key = bisect_left(keys_now, key)
+        before = sum(c for _, c in counts[:at_key])
+        rows[before:before] = new_rows[key]
+        counts.insert(at_key, (key, len(new_rows[key])))
+    block = [b' "notes": [' + (b"" if rows else b"]")]
+    if rows:
+        block += [b"  " + row + b"," for row in rows[:-1]] + [b"  " + rows[-1], b" ]"]
+    # The lines before and after the notes' block are the old ones.
+    lock = b"\n".join(lines[:at] + block + lines[offset + 1 :])
+
+    # The report: the last one's, with the redone papers' decks, counts, matches and problems. The last
+    # build's match lines of the other papers are what this build would print for them: it reads the
+    # lock that build wrote.
+    report = replace(last, written=[], unchanged=[], decks=list(last.decks), removed=list(done.removed), notices=[])
+    report.problems = problems
+    rebuild_decks = list(last.decks)
+    redone = {index[key]: i for i, key in enumerate(redo)}
+    new_counts = list(bmap.counts)
+    old_lines = matches.split("\0") if matches else []
+    done_lines: list[str] = []
+    again_lines: list[str] = []
+    again_notices: list[str] = []
+    new_notices = list(bmap.notices)
+    at_old = at_new = old_notice = new_notice = 0
+    for j, (q, r, f, notes) in enumerate(bmap.counts):
+        i = redone.get(j)
+        if i is None:
+            done_lines.extend(old_lines[at_old : at_old + notes])
+            again_lines.extend(old_lines[at_old : at_old + notes])
+            report.notices.extend(last.notices[old_notice : old_notice + bmap.notices[j]])
+            again_notices.extend(last.notices[old_notice : old_notice + bmap.notices[j]])
+        else:
+            report.notices.extend(done.notices[new_notice : new_notice + done.notice_counts[i]])
+            again_notices.extend(again.notices[new_notice : new_notice + again.notice_counts[i]])
+            new_notices[j] = again.notice_counts[i]
+            new_notice += done.notice_counts[i]
+            paper, drafts = papers[i], grouped[i]
+            new = (
+                len(paper.questions),
+                int(paper.review is not None),
+                sum(len(d.formulas) for d in drafts),
+                len(drafts),
+            )
+            report.questions += new[0] - q
+            report.reviews += new[1] - r
+            report.formulas += new[2] - f
+            new_counts[j] = new
+            report.decks[j], rebuild_decks[j] = done.reports[i], again.reports[i]
+            done_lines.extend(done.matches[at_new : at_new + new[3]])
+            again_lines.extend(again.matches[at_new : at_new + new[3]])
+            at_new += new[3]
+        at_old += notes
+        old_notice += bmap.notices[j]
+    report.matches = done_lines
+    rebuild = None
+    if foreseen is not None:
+        rebuild = replace(
+            report, decks=rebuild_decks, matches=again_lines, removed=list(again.removed), notices=again_notices
+        )
+    new_map = replace(
+        bmap,
+        digests=digests,
+        file_problems=file_problems,
+        paper_problems=paper_problems,
+        counts=new_counts,
+        rows=counts,
+        notices=new_notices,
+    )
+    removed = [e.removed for e in read_back.notes if e.removed is not None]
+    until = min([valid_until, *(r + lockmod.KEEP_REMOVED_DAYS * 86400 for r in removed)])
+    packages = {report.decks[index[key]].file: [spec] for key, spec in zip(redo, done.decks)}
+    return Delta(report, rebuild, packages, lock, new_map, until)

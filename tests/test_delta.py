@@ -1,0 +1,137 @@
+"""A rebuild after a few files changed (papers2anki.rebuild) writes and reports exactly what a full build does."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, import_packages
+
+import papers2anki
+from papers2anki import rebuild
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from corpus import write_corpus  # noqa: E402
+
+EPOCH = 1_700_000_000
+QUESTION = re.compile(r"^(\s*-?\s*\d+(?:\.\d+)*\.\s+)(\S.*\?)$", re.M)  # a numbered line that asks
+
+
+def questions(text: str) -> list[re.Match[str]]:
+    """The questions that have another question right after them: editing one leaves its paper in place."""
+    found = list(QUESTION.finditer(text))
+    return [m for m, after in zip(found, found[1:]) if text[m.end() : after.start()].strip() == ""]
+
+
+def outputs(state: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in [*state.glob("decks/*.apkg"), state / "papers2anki.lock"]}
+
+
+def build(sources: Path, state: Path, monkeypatch: pytest.MonkeyPatch, epoch: int, cache: str, **options):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+    monkeypatch.setenv("PAPERS2ANKI_CACHE", cache)
+    try:
+        return papers2anki.build(
+            papers2anki.load([sources]), state / "decks", lock_path=state / "papers2anki.lock", **options
+        )
+    except papers2anki.BuildError as exc:
+        return exc.problems
+
+
+def reword(text: str, rng: random.Random) -> str:
+    m = rng.choice(questions(text))
+    return text[: m.start(2)] + "Уточнённо: " + m.group(2) + text[m.end(2) :]
+
+
+def add_question(text: str, rng: random.Random) -> str:
+    m = rng.choice(questions(text))
+    return text[: m.end()] + "\n" + m.group(1) + "Новый вопрос про $x_{1:n}$ и \\lambda?" + text[m.end() :]
+
+
+def drop_question(text: str, rng: random.Random) -> str:
+    m = rng.choice(questions(text))
+    return text[: m.start()] + text[m.end() + 1 :]
+
+
+def shift_lines(text: str, rng: random.Random) -> str:
+    return "\n\n" + text
+
+
+def duplicate(text: str, rng: random.Random) -> str:
+    m = rng.choice(questions(text))
+    return text[: m.end()] + "\n" + m.group(0) + text[m.end() :]
+
+
+def break_math(text: str, rng: random.Random) -> str:
+    m = rng.choice(questions(text))
+    return text[: m.end()] + " $x^2" + text[m.end() :]
+
+
+def edit_review(text: str, rng: random.Random) -> str:
+    return text.replace("Автор исследования:", "Ещё один абзац про $\\alpha_t$.\n\nАвтор исследования:", 1)
+
+
+def retitle(text: str, rng: random.Random) -> str:
+    first = next(line for line in text.splitlines() if line.strip() and not line.endswith("?"))
+    return text.replace(first, first + " Revisited", 1)
+
+
+EDITS = [reword, add_question, drop_question, shift_lines, duplicate, break_math, edit_review, retitle]
+
+
+def test_rebuilds_of_a_few_files_equal_full_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collection) -> None:
+    sources, fast, full = tmp_path / "sources", tmp_path / "fast", tmp_path / "full"
+    write_corpus(sources, 300, seed=7)
+    cache = str(tmp_path / "cache")
+    build(sources, fast, monkeypatch, EPOCH, cache)
+    shutil.copytree(fast, full)
+    taken: list[bool] = []
+    current: list[Path] = []
+    real = rebuild.delta
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            done = real(*args, **kwargs)
+        except papers2anki.BuildError:
+            taken.append(True)  # refused, as the full build refuses
+            raise
+        taken.append(done is not None)
+        return done
+
+    monkeypatch.setattr(rebuild, "delta", spy)
+    rng = random.Random(11)
+    files = sorted(p for p in sources.iterdir() if p.suffix == ".txt")
+    reviews = sorted(sources.glob("*.md"))
+    for step in range(24):
+        edit = EDITS[step % len(EDITS)]
+        chosen = [rng.choice(reviews)] if edit is edit_review else rng.sample(files, 1 + step % 3)
+        before = {path: path.read_bytes() for path in chosen}
+        for path in chosen:
+            path.write_text(edit(path.read_text("utf-8-sig"), rng), "utf-8")
+        epoch = EPOCH + 100 * (step + 1)
+        taken.clear()
+        ours = build(sources, fast, monkeypatch, epoch, cache)
+        expected = build(sources, full, monkeypatch, epoch, "off")
+        assert repr(ours).replace(str(fast), "STATE") == repr(expected).replace(str(full), "STATE"), edit.__name__
+        assert outputs(fast) == outputs(full), edit.__name__
+        expect_delta = edit is not retitle
+        assert taken == [True] or not expect_delta, (edit.__name__, taken)
+        if isinstance(ours, papers2anki.BuildReport) and edit is reword:
+            # The reworded papers' decks written, and the lock.
+            assert len(ours.written) == len(chosen) + 1
+        if edit is break_math:
+            assert isinstance(ours, list) and any(p.severity == "error" for p in ours)
+        if isinstance(ours, list):  # refused: put back, so that the next steps build
+            for path, data in before.items():
+                path.write_bytes(data)
+        if isinstance(ours, papers2anki.BuildReport):
+            current = [Path(f) for f in ours.written + ours.unchanged if f.endswith(".apkg")]
+    # The decks of the last build import into Anki, one note per entry of the lock that is not removed.
+    logs = import_packages(collection, sorted(current))
+    live = sum('"removed": null' in line for line in (fast / "papers2anki.lock").read_text("utf-8").splitlines())
+    assert sum(len(log.new) for log in logs) == live
