@@ -415,20 +415,19 @@ class _LastBuild:
         self.corpus = corpus if usable and isinstance(corpus, Corpus) else None  # (isinstance again for mypy)
         self.options = options
         self._found: tuple | None = None
-        self.lock: bytes | None = None  # the lock as on disk, its digest, and the settled files' states:
-        self.lock_digest = ""  # read by `unchanged`, used again by `delta`
-        self.known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None
+        self._states: list[tuple[int, int, int, int] | None] = []  # of the files in the record's report
+        self._patched = False  # _states made current by `delta` for the record it writes
+        self.known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None  # settled sources
 
-    def _key(
-        self, lock_digest: str, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None
-    ) -> str:
-        """A digest of the code, the sources, the lock and the options."""
+    def _key(self, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None) -> str:
+        """A digest of the code, the sources and the options. The lock and the decks are told by their
+        states (see `_last`): as the decks, it is what the last build wrote until its state changes."""
         assert self.corpus is not None and self.corpus.inputs is not None
-        return digest(code_fingerprint(), self.corpus.inputs.fingerprint(known), lock_digest, repr(self.options))
+        return digest(self._base(), self.corpus.inputs.fingerprint(known))
 
-    def _base(self, lock_digest: str) -> str:
+    def _base(self) -> str:
         """The key without the sources."""
-        return digest(code_fingerprint(), lock_digest, repr(self.options))
+        return digest(code_fingerprint(), repr(self.options))
 
     def _last(self) -> tuple | None:
         """The last build's record, if its output files are as it left them and its lock has not expired."""
@@ -438,8 +437,11 @@ class _LastBuild:
             found = self.store.get("last")
             if found is None:
                 return None
-            _, report, _, states, valid_until, _ = found
-            if build_time() > valid_until or _states(report.unchanged) != states:
+            _, report, _, states, valid_until = found
+            if build_time() > valid_until:
+                return None
+            self._states = [file_state(path) for path in report.unchanged]
+            if _digest_of_states(self._states) != states:
                 return None
             self._found = found
         return self._found
@@ -448,11 +450,9 @@ class _LastBuild:
         found = self._last()
         if found is None:
             return None
-        key, report, matches, _, _, _ = found
-        self.lock = _read_bytes(str(self.lock_file))
-        self.lock_digest = digest(*_marked(self.lock))
+        key, report, matches, _, _ = found
         self.known = self.settled.get("settled")
-        if key != self._key(self.lock_digest, self.known):
+        if key != self._key(self.known):
             return None
         self._trust_settled()
         report = replace(report)
@@ -474,18 +474,17 @@ class _LastBuild:
         from .rebuild import delta
 
         found = self._last()
-        if found is None or self.lock is None:
+        if found is None:
             return None
-        key, report, matches, _, valid_until, base = found
-        if base != self._base(self.lock_digest):
-            return None
+        key, report, matches, _, valid_until = found
         kept = self.maps.get("map")
-        if kept is None or kept[0] != key:
+        if kept is None or kept[0] != key or kept[1] != self._base():
             return None
-        bmap = kept[1]
+        bmap = kept[2]
         assert self.corpus is not None and self.corpus.inputs is not None
         inputs = self.corpus.inputs
-        if inputs.files != bmap.files or inputs.encoding != bmap.encoding:
+        lock = _read_bytes(str(self.lock_file))
+        if inputs.files != bmap.files or inputs.encoding != bmap.encoding or lock is None:
             return None
         out = os.fspath(out_dir)
 
@@ -494,7 +493,7 @@ class _LastBuild:
 
         digests = dict(inputs.digests(self.known))
         done = delta(
-            bmap, report, matches, valid_until, digests, self.lock, build_time(), root, rename_decks, force, target_of
+            bmap, report, matches, valid_until, digests, lock, build_time(), root, rename_decks, force, target_of
         )
         if done is None:
             return None
@@ -520,6 +519,9 @@ class _LastBuild:
         self._trust_settled()
         if done.foreseen is not None:
             done.foreseen.unchanged = list(everything)
+            # Only the files written have new states.
+            self._states = [file_state(f) if f in written else s for f, s in zip(everything, self._states)]
+            self._patched = True
         return done.report, done.foreseen, done.valid_until, done.lock, done.bmap
 
     def remember(
@@ -532,27 +534,27 @@ class _LastBuild:
     ) -> None:
         if self.corpus is None or again is None or not self.corpus.exact:
             return
-        lock_digest = digest(*_marked(lock))  # the lock as written: one changed since by someone else is a miss
-        key = self._key(lock_digest)
-        states = _states(again.unchanged)
+        key = self._key()
+        if not self._patched:  # a full build: every file's state anew
+            self._states = [file_state(path) for path in again.unchanged]
+        states = _digest_of_states(self._states)
         if states is None:
             return
         # The match lines kept as one string (NUL is in no file name): 100,000 strings are slow to unpickle.
         matches = "\0".join(again.matches)
         assert self.corpus.inputs is not None
-        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until, self._base(lock_digest)))
+        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until))
         self.store.save()
         if bmap is not None:
-            self.maps.put("map", (key, bmap))
+            self.maps.put("map", (key, self._base(), bmap))
             self.maps.save()
         self.settled.put("settled", self.corpus.inputs.settled())
         self.settled.save()
 
 
-def _states(files: list[str]) -> str | None:
+def _digest_of_states(states: list[tuple[int, int, int, int] | None]) -> str | None:
     """One digest of what tells each file we wrote from one changed since (see cache.file_state);
     None when one of them is missing."""
-    states = [file_state(path) for path in files]
     return None if None in states else digest(repr(states))
 
 
@@ -690,6 +692,7 @@ def _build(
             grouped,
             facts,
             done.lock,
+            lock_bytes,
             again.notice_counts,
         )
     if foreseen is None:

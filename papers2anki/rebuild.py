@@ -13,7 +13,6 @@ None and the full build runs. tests/test_delta.py holds the two to the same file
 from __future__ import annotations
 
 import json
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -36,14 +35,14 @@ class BuildMap:
     encoding: str
     digests: dict[str, str]  #: each file's digest (`load`'s _Inputs)
     outlines: dict[str, Outline | None]
-    paper_files: dict[str, list[str]]  #: the files holding each paper
-    file_problems: dict[str, list[Problem]]  #: reading, parsing and linting each file
-    paper_problems: dict[str, list[Problem]]  #: merging and linting each paper
+    paper_files: dict[str, list[str]]  #: the files holding each paper that more than one file holds
+    file_problems: dict[str, list[Problem]]  #: reading, parsing and linting each file (those with any)
+    paper_problems: dict[str, list[Problem]]  #: merging and linting each paper (those with any)
     papers: list[str]  #: the papers' keys, in build order
     slugs: list[str]
     counts: list[tuple[int, int, int, int]]  #: each paper's questions, review (0/1), formulas and notes
     names: dict[str, str]  #: the lock's deck names by paper key
-    rows: list[tuple[str, int]]  #: the lock's note rows: (paper key, how many), in the lock's order
+    rows: list[tuple[str, int, int]]  #: the lock's note rows, paper by paper (see `LockText`)
     notices: list[int]  #: how many notices each paper gives (a deck name pinned in the lock)
 
     @staticmethod
@@ -58,6 +57,7 @@ class BuildMap:
         grouped: list[list[NoteDraft]],
         facts: _Facts,
         lock: lockmod.Lock,
+        lock_text: bytes,
         notices: list[int],
     ) -> BuildMap:
         file_problems = {path: list(found) for path, found in merged.file_problems.items()}
@@ -75,26 +75,131 @@ class BuildMap:
             encoding,
             dict(digests),
             merged.outlines,
-            merged.paper_files,
-            file_problems,
-            paper_problems,
+            {key: files for key, files in merged.paper_files.items() if len(files) > 1},
+            {path: found for path, found in file_problems.items() if found},
+            {key: found for key, found in paper_problems.items() if found},
             list(facts.paper_keys),
             list(facts.slugs),
             counts,
             dict(lock.decks),
-            _rows_of(lock.notes_in_order()),
+            LockText.rows_of(lock_text, [entry.paper for entry in lock.notes_in_order()]),
             list(notices),
         )
 
 
-def _rows_of(entries: list[lockmod.NoteEntry]) -> list[tuple[str, int]]:
-    rows: list[tuple[str, int]] = []
-    for entry in entries:
-        if rows and rows[-1][0] == entry.paper:
-            rows[-1] = (entry.paper, rows[-1][1] + 1)
-        else:
-            rows.append((entry.paper, 1))
-    return rows
+_NOTES = b'\n "notes": [\n'
+_END = b"\n ]\n}\n"
+_SEP = b",\n"
+
+
+@dataclass(slots=True)
+class LockText:
+    """A lock as `Lock.dumps` wrote it, read and changed paper by paper without parsing the rest.
+
+    Its note rows are one per line in the order of `Lock.notes_in_order`, so each paper's rows are one
+    run of bytes. Counted as if the last row too were followed by `,\\n`, each row is `  {...},\\n`;
+    `rows` says, paper by paper in the lock's order, how many rows its run has and how many bytes.
+    """
+
+    data: bytes
+    start: int  #: where the first row begins
+    rows: list[tuple[str, int, int]]
+    at: dict[str, tuple[int, int]]  #: each paper's run: where it begins (counted from `start`), its size
+    total: int  #: the size of all runs
+
+    @staticmethod
+    def of(data: bytes, rows: list[tuple[str, int, int]]) -> LockText | None:
+        """None when the text is not laid out as `rows` say."""
+        found = data.find(_NOTES)
+        if found < 0 or not data.endswith(_END):
+            return None
+        start = found + len(_NOTES)
+        at, total = {}, 0
+        for key, _, size in rows:
+            at[key] = (total, size)
+            total += size
+        if start + total - len(_SEP) != len(data) - len(_END):
+            return None
+        return LockText(data, start, rows, at, total)
+
+    @staticmethod
+    def rows_of(data: bytes, papers: list[str]) -> list[tuple[str, int, int]]:
+        """`rows` of a lock's text, given each row's paper key in order."""
+        found = data.find(_NOTES)
+        body = data[found + len(_NOTES) : len(data) - len(_END)] if found >= 0 and data.endswith(_END) else b""
+        rows: list[tuple[str, int, int]] = []
+        for key, row in zip(papers, body.split(_SEP) if body else []):
+            size = len(row) + len(_SEP)
+            if rows and rows[-1][0] == key:
+                rows[-1] = (key, rows[-1][1] + 1, rows[-1][2] + size)
+            else:
+                rows.append((key, 1, size))
+        return rows
+
+    def _old(self, begin: int, end: int) -> list[bytes | memoryview]:
+        """The runs' bytes from `begin` to `end`, the last row's separator included."""
+        last = self.total - len(_SEP)  # where the separator that is not in the text begins
+        view = memoryview(self.data)
+        out: list[bytes | memoryview] = [view[self.start + begin : self.start + min(end, last)]]
+        if end > last:
+            out.append(_SEP[max(begin, last) - last : end - last])
+        return out
+
+    def entries(self, key: str) -> list[lockmod.NoteEntry]:
+        """The paper's rows, in the lock's order."""
+        begin, size = self.at.get(key, (0, 0))
+        if not size:
+            return []
+        run = b"".join(self._old(begin, begin + size - len(_SEP)))
+        return [lockmod.NoteEntry(**json.loads(row)) for row in run.split(_SEP)]
+
+    def note_types(self) -> dict[str, lockmod.TypeEntry]:
+        types = {}
+        begin = self.data.find(b'\n "note_types": [\n')
+        for line in self.data[begin + 1 : self.start].split(b"\n")[1:]:
+            if not line.startswith(b"  {"):
+                break
+            row = json.loads(line.rstrip(b","))
+            name = row.pop("name")
+            types[name] = lockmod.TypeEntry(**row)
+        return types
+
+    def splice(self, new: dict[str, list[bytes]]) -> tuple[bytes, list[tuple[str, int, int]]] | None:
+        """The text with each paper of `new` given those rows (`_note_line`s) in place of its own, and its
+        `rows`; None when no row would be left (an empty block is written another way)."""
+        pieces: list[bytes | memoryview] = []
+        rows: list[tuple[str, int, int]] = []
+        copied = 0  # the old runs are copied up to here
+        todo = sorted(new)
+        i = 0
+
+        def put(key: str, upto: int) -> None:
+            nonlocal copied
+            pieces.extend(self._old(copied, upto))
+            copied = upto
+            if new[key]:
+                run = b"".join([b"  " + line + _SEP for line in new[key]])
+                pieces.append(run)
+                rows.append((key, len(new[key]), len(run)))
+
+        for key, count, size in self.rows:
+            begin = self.at[key][0]
+            while i < len(todo) and todo[i] < key:  # a paper with no rows yet: its rows go before `key`
+                put(todo[i], begin)
+                i += 1
+            if i < len(todo) and todo[i] == key:
+                put(key, begin)
+                copied = begin + size  # its old rows are left out
+                i += 1
+            else:
+                rows.append((key, count, size))
+        for key in todo[i:]:
+            put(key, self.total)
+        pieces.extend(self._old(copied, self.total))
+        body = b"".join(pieces)
+        if not body:
+            return None
+        return b"".join([memoryview(self.data)[: self.start], memoryview(body)[: -len(_SEP)], _END]), rows
 
 
 class _Taken(set):  # type: ignore[type-arg]
@@ -186,11 +291,15 @@ def delta(
     for path in changed:
         source = merged.sources[path]
         file_problems[path] = merged.file_problems.get(path, []) + lint_files({path: source})
+        if not file_problems[path]:
+            del file_problems[path]
     paper_problems = dict(bmap.paper_problems)
     for paper, drafts in zip(papers, grouped):
         files = sorted({d.location.file for d in drafts})
         found = lint_paper(paper, drafts, {f: merged.sources[f] for f in files if f in merged.sources})
         paper_problems[paper.key] = merged.paper_problems.get(paper.key, []) + found
+        if not paper_problems[paper.key]:
+            del paper_problems[paper.key]
     problems = sorted(
         [p for found in file_problems.values() for p in found]
         + [p for found in paper_problems.values() for p in found],
@@ -201,34 +310,16 @@ def delta(
 
     # The lock: the redone papers' rows are read from its text, matched as the full build matches them,
     # and spliced back in the lock's order.
-    lines = lock_bytes.split(b"\n")
-    try:
-        at = lines.index(b' "notes": [')
-        types_at = lines.index(b' "note_types": [')
-    except ValueError:
-        return None
-    types: dict[str, lockmod.TypeEntry] = {}
-    for line in lines[types_at + 1 :]:
-        if not line.startswith(b"  {"):
-            break
-        row = json.loads(line.rstrip(b","))
-        name = row.pop("name")
-        types[name] = lockmod.TypeEntry(**row)
-    starts: dict[str, tuple[int, int]] = {}
-    offset = at + 1
-    for key, count in bmap.rows:
-        starts[key] = (offset, count)
-        offset += count
-    if lines[offset] != b" ]":
+    text = LockText.of(lock_bytes, bmap.rows)
+    if text is None:
         return None
     old_entries = []
     for key in sorted(redo):
-        first, count = starts.get(key, (0, 0))
-        for line in lines[first : first + count]:
-            entry = lockmod.NoteEntry(**json.loads(line.rstrip(b",")))
+        for entry in text.entries(key):
             if entry.paper != key:
                 return None
             old_entries.append(entry)
+    types = text.note_types()
     names = {key: bmap.names[key] for key in redo if key in bmap.names}
     shared = Counter(bmap.names.values())
     if any(shared[name] > 1 for name in names.values()):
@@ -244,32 +335,13 @@ def delta(
     again: _Assignment = _assign(papers, grouped, facts, read_back, now, root, rename_decks, target_of, taken)
     foreseen = _rebuild_of(done, read_back, again)
 
-    new_rows = {key: [] for key in redo}  # type: dict[str, list[bytes]]
+    new_rows: dict[str, list[bytes]] = {key: [] for key in redo}
     for entry in read_back.notes:
         new_rows[entry.paper].append(lockmod._note_line(entry).encode("utf-8"))
-    rows: list[bytes] = []
-    counts: list[tuple[str, int]] = []
-    redo_set = set(redo)
-    for key, count in bmap.rows:
-        if key in redo_set:
-            continue
-        first, _ = starts[key]
-        counts.append((key, count))
-        rows.extend(line.rstrip(b",")[2:] for line in lines[first : first + count])
-    # Put each redone paper's rows at its place in the lock's order (by key; bmap.rows is sorted so).
-    for key in sorted(redo):
-        if not new_rows[key]:
-            continue
-        keys_now = [k for k, _ in counts]
-        at_key = bisect_left(keys_now, key)
-        before = sum(c for _, c in counts[:at_key])
-        rows[before:before] = new_rows[key]
-        counts.insert(at_key, (key, len(new_rows[key])))
-    block = [b' "notes": [' + (b"" if rows else b"]")]
-    if rows:
-        block += [b"  " + row + b"," for row in rows[:-1]] + [b"  " + rows[-1], b" ]"]
-    # The lines before and after the notes' block are the old ones.
-    lock = b"\n".join(lines[:at] + block + lines[offset + 1 :])
+    spliced = text.splice(new_rows)
+    if spliced is None:
+        return None
+    lock, rows = spliced
 
     # The report: the last one's, with the redone papers' decks, counts, matches and problems. The last
     # build's match lines of the other papers are what this build would print for them: it reads the
@@ -326,7 +398,7 @@ def delta(
         file_problems=file_problems,
         paper_problems=paper_problems,
         counts=new_counts,
-        rows=counts,
+        rows=rows,
         notices=new_notices,
     )
     removed = [e.removed for e in read_back.notes if e.removed is not None]

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papers2anki.lock import NoteEntry, _note_line
+from papers2anki.lock import NoteEntry, TypeEntry, _note_line
 
 texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=60) | st.sampled_from(
     ['"quoted" \\ back\\slash', "line\nbreak\ttab\x00nul\x1f", "\u2028\u2029 пусть $E_{\\{p\\}}$", "🙂 emoji"]
@@ -24,3 +24,49 @@ def test_note_line_is_json_dumps(text: str, paper: str, mod: int, removed: int |
     )
     assert _note_line(entry) == expected
     assert json.loads(_note_line(entry))["text"] == text
+
+
+papers = st.sampled_from(["alpha", "beta", "gamma", "delta", "эпсилон", "zeta"])
+entries = st.builds(
+    NoteEntry,
+    st.text(alphabet="0123456789abcdef", min_size=4, max_size=4).map(lambda s: "p2a" + s),
+    papers,
+    st.sampled_from(["question", "review"]),
+    st.just("0123456789abcdef"),
+    st.integers(0, 2**31),
+    texts,
+    st.none() | st.integers(0, 2**31),
+)
+
+
+@given(st.lists(entries, min_size=1, max_size=12), st.dictionaries(papers, st.lists(entries, max_size=4), max_size=4))
+def test_a_lock_spliced_paper_by_paper_is_the_lock_written_whole(
+    before: list[NoteEntry], replaced: dict[str, list[NoteEntry]]
+) -> None:
+    """rebuild.LockText: a few papers' rows put in place of theirs, as a whole new lock would write them."""
+    from papers2anki.lock import Lock
+    from papers2anki.rebuild import LockText
+
+    types = {"papers2anki Question": TypeEntry("cf776c4d97c373d4", 5)}
+    old = Lock(before, {"alpha": "Papers::Alpha"}, types)
+    data = old.dumps().encode()
+    text = LockText.of(data, LockText.rows_of(data, [e.paper for e in old.notes_in_order()]))
+    assert text is not None
+    for paper in {e.paper for e in before}:
+        assert text.entries(paper) == [e for e in old.notes_in_order() if e.paper == paper]
+    assert text.note_types() == types
+
+    new_rows = {}
+    for paper, rows in replaced.items():
+        mine = [NoteEntry(e.guid, paper, e.kind, e.fingerprint, e.mod, e.text, e.removed) for e in rows]
+        new_rows[paper] = [_note_line(e).encode() for e in sorted(mine, key=lambda n: (n.kind, n.guid))]
+    whole = Lock([e for e in before if e.paper not in replaced], old.decks, types)
+    for paper, lines in new_rows.items():
+        whole.notes.extend(NoteEntry(**json.loads(line)) for line in lines)
+    spliced = text.splice(new_rows)
+    if not whole.notes:
+        assert spliced is None
+        return
+    assert spliced is not None
+    assert spliced[0] == whole.dumps().encode()
+    assert spliced[1] == LockText.rows_of(spliced[0], [e.paper for e in whole.notes_in_order()])
