@@ -437,7 +437,9 @@ class _LastBuild:
             found = self.store.get("last")
             if found is None:
                 return None
-            _, report, _, states, valid_until = found
+            key, report, decks, matches, states, valid_until = found
+            report.decks = [DeckReport(*row) for row in zip(*decks)]
+            found = (key, report, matches, states, valid_until)
             if build_time() > valid_until:
                 return None
             self._states = [file_state(path) for path in report.unchanged]
@@ -507,8 +509,9 @@ class _LastBuild:
             known = made.get(target) if on_disk is not None else None
             if known is None or known[1] != on_disk or known[0] != specs_digests[target]:
                 files[Path(target)] = functools.partial(package_bytes, specs)
-        files[self.lock_file] = done.lock
-        written = {str(p) for p in write_files(files)}
+        if done.lock != lock:  # compared here: write_files need not read the lock again
+            files[self.lock_file] = done.lock
+        written = {str(p) for p in write_files(files, differ={self.lock_file})}
         everything = report.unchanged  # the decks, then the lock, as the last build listed them
         done.report.written = [f for f in everything if f in written]
         done.report.unchanged = [f for f in everything if f not in written]
@@ -516,7 +519,6 @@ class _LastBuild:
         for target, specs_digest in specs_digests.items():
             made.put(target, (specs_digest, file_state(target)))
         made.save(release=True)
-        self._trust_settled()
         if done.foreseen is not None:
             done.foreseen.unchanged = list(everything)
             # Only the files written have new states.
@@ -543,13 +545,19 @@ class _LastBuild:
         # The match lines kept as one string (NUL is in no file name): 100,000 strings are slow to unpickle.
         matches = "\0".join(again.matches)
         assert self.corpus.inputs is not None
-        self.store.put("last", (key, replace(again, matches=[]), matches, states, valid_until))
+        # And the decks' reports as columns: 25,000 objects are slow to pickle.
+        decks = tuple(list(column) for column in zip(*(_deck_row(d) for d in again.decks))) or ([],) * 6
+        self.store.put("last", (key, replace(again, matches=[], decks=[]), decks, matches, states, valid_until))
         self.store.save()
         if bmap is not None:
             self.maps.put("map", (key, self._base(), bmap))
             self.maps.save()
         self.settled.put("settled", self.corpus.inputs.settled())
         self.settled.save()
+
+
+def _deck_row(d: DeckReport) -> tuple[str, str, int, int, int, int]:
+    return (d.name, d.file, d.new, d.changed, d.unchanged, d.removed)
 
 
 def _digest_of_states(states: list[tuple[int, int, int, int] | None]) -> str | None:

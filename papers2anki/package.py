@@ -17,7 +17,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -236,12 +236,13 @@ def package_bytes(decks: list[DeckSpec]) -> bytes:
     return out.getvalue()
 
 
-def write_files(files: Mapping[Path, bytes | Callable[[], bytes]]) -> list[Path]:
+def write_files(files: Mapping[Path, bytes | Callable[[], bytes]], differ: Collection[Path] = ()) -> list[Path]:
     """Write every file or none: all go to temporary names first, then are renamed into place.
 
     A value may be a function that makes the bytes: they are made one file at a time, in path order,
     so that a build of 25,000 packages never holds them all. Files whose content is already what is
-    on disk are not touched. Returns the files written.
+    on disk are not touched (unless named in `differ`: known to differ, not read to compare). Returns
+    the files written.
     """
     targets = sorted(files)
     for target in targets:
@@ -252,7 +253,7 @@ def write_files(files: Mapping[Path, bytes | Callable[[], bytes]]) -> list[Path]
         for target in targets:
             value = files[target]
             data = value() if callable(value) else value
-            if target.exists() and target.read_bytes() == data:
+            if target not in differ and target.exists() and target.read_bytes() == data:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -61,7 +61,7 @@ def test_a_lock_spliced_paper_by_paper_is_the_lock_written_whole(
         mine = [NoteEntry(e.guid, paper, e.kind, e.fingerprint, e.mod, e.text, e.removed) for e in rows]
         new_rows[paper] = [_note_line(e).encode() for e in sorted(mine, key=lambda n: (n.kind, n.guid))]
     whole = Lock([e for e in before if e.paper not in replaced], old.decks, types)
-    for paper, lines in new_rows.items():
+    for lines in new_rows.values():
         whole.notes.extend(NoteEntry(**json.loads(line)) for line in lines)
     spliced = text.splice(new_rows)
     if not whole.notes:
