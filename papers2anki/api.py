@@ -241,6 +241,9 @@ class _Inputs:
             self._raw[path] = _read_bytes(path)
         return self._raw[path]
 
+    def release(self) -> None:
+        self._raw = {}
+
     def digests(self, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None) -> dict[str, str]:
         """Each file's digest; from `known` (a file's settled state and digest) where its state is the same."""
         for path, state in zip(self.files, self.stats):
@@ -283,6 +286,9 @@ def _parse_into(
     # the file did not change while it was parsed.
     unchanged = {path: _read_bytes(path) == raw[path] for path in files}
     corpus.exact = all(unchanged.values())
+    if corpus.inputs is not None:
+        corpus.inputs.digests()
+        corpus.inputs.release()  # the digests are taken: the bytes are not needed again
     for path, key, data in fresh:
         if unchanged[path]:
             store.put_pickled(key, data)
@@ -650,6 +656,7 @@ def _build(
     read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
     again = _assign(papers, grouped, facts, read_back, now, root, rename_decks, target_of)
     foreseen = _rebuild_of(done, read_back, again)
+    again.decks, again.lock = [], Lock()  # only its report is kept
     report.decks, report.matches, report.notices, report.removed = (
         done.reports,
         done.matches,
@@ -673,7 +680,7 @@ def _build(
                 progress(len(specs))
         else:
             todo[target] = specs
-    lock_bytes = done.lock.dumps().encode("utf-8")
+    lock_bytes = done.lock.dumps_bytes()
     with workers() as pool:
         lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, pool, progress, specs_of)
         lazy[lock_file] = lock_bytes

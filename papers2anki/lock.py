@@ -61,6 +61,10 @@ class Lock:
 
     def dumps(self) -> str:
         """JSON with one line per deck, note type and note: sorted, diff-friendly, quick to write."""
+        return self.dumps_bytes().decode("utf-8")
+
+    def dumps_bytes(self) -> bytes:
+        """`dumps` in UTF-8, made without the whole text as a str (Cyrillic doubles its size)."""
 
         def line(value: object) -> str:
             return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -70,11 +74,14 @@ class Lock:
 
         types = [line({"name": k, **asdict(v)}) for k, v in sorted(self.note_types.items())]
         decks = [line({"paper": k, "name": v}) for k, v in sorted(self.decks.items())]
-        rows = [_note_line(n) for n in self.notes_in_order()]
-        return (
-            f'{{\n "version": {LOCK_VERSION},\n "note_types": {block(types)},\n'
-            f' "decks": {block(decks)},\n "notes": {block(rows)}\n}}\n'
-        )
+        head = f'{{\n "version": {LOCK_VERSION},\n "note_types": {block(types)},\n "decks": {block(decks)},\n "notes": '
+        parts = [head.encode("utf-8"), b"[\n"]  # one join at the end: one copy of the text at a time
+        parts += [b"  " + _note_line(n).encode("utf-8") + b",\n" for n in self.notes_in_order()]
+        if len(parts) == 2:
+            return parts[0] + b"[]\n}\n"
+        parts[-1] = parts[-1][:-2] + b"\n"
+        parts.append(b" ]\n}\n")
+        return b"".join(parts)
 
 
 _string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes a string with

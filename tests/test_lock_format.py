@@ -50,6 +50,12 @@ def test_a_lock_spliced_paper_by_paper_is_the_lock_written_whole(
     types = {"papers2anki Question": TypeEntry("cf776c4d97c373d4", 5)}
     old = Lock(before, {"alpha": "Papers::Alpha"}, types)
     data = old.dumps().encode()
+    assert json.loads(data) == {
+        "version": 1,
+        "note_types": [{"name": "papers2anki Question", "fingerprint": "cf776c4d97c373d4", "mod": 5}],
+        "decks": [{"paper": "alpha", "name": "Papers::Alpha"}],
+        "notes": [{f: getattr(e, f) for f in NoteEntry.__slots__} for e in old.notes_in_order()],  # type: ignore[attr-defined]
+    }
     text = LockText.of(data, LockText.rows_of(data, [e.paper for e in old.notes_in_order()]))
     assert text is not None
     for paper in {e.paper for e in before}:
