@@ -420,6 +420,7 @@ class _LastBuild:
         usable = isinstance(corpus, Corpus) and corpus.inputs is not None and corpus.cached
         self.corpus = corpus if usable and isinstance(corpus, Corpus) else None  # (isinstance again for mypy)
         self.options = options
+        self.now = build_time()  # one reading of the clock for the checks and the build they allow
         self._found: tuple | None = None
         self._states: list[tuple[int, int, int, int] | None] = []  # of the files in the record's report
         self._patched = False  # _states made current by `delta` for the record it writes
@@ -446,7 +447,7 @@ class _LastBuild:
             key, report, decks, matches, states, valid_until = found
             report.decks = [DeckReport(*row) for row in zip(*decks)]
             found = (key, report, matches, states, valid_until)
-            if build_time() > valid_until:
+            if self.now > valid_until:
                 return None
             self._states = [file_state(path) for path in report.unchanged]
             if _digest_of_states(self._states) != states:
@@ -494,15 +495,13 @@ class _LastBuild:
         lock = _read_bytes(str(self.lock_file))
         if inputs.files != bmap.files or inputs.encoding != bmap.encoding or lock is None:
             return None
-        out = os.fspath(out_dir)
+        out = Path(out_dir)
 
-        def target_of(slug: str) -> str:
+        def target_of(slug: str) -> str:  # spelled as `_build` spells it
             return os.path.join(out, f"{slug}.apkg")
 
         digests = dict(inputs.digests(self.known))
-        done = delta(
-            bmap, report, matches, valid_until, digests, lock, build_time(), root, rename_decks, force, target_of
-        )
+        done = delta(bmap, report, matches, valid_until, digests, lock, self.now, root, rename_decks, force, target_of)
         if done is None:
             return None
         made = Store(self.folder, f"files-{self.lock_file.name}")

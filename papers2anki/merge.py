@@ -15,8 +15,9 @@ from .records import Location, Paper, Problem, Review
 from .sources import Source
 from .text import title_key
 
-#: What a file holds, in order: its papers as (key, title), and the keys of its reviews.
-Outline = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+#: What a file holds, in order: its papers and its reviews, each as (key, title) (a deck's file name
+#: comes from the title).
+Outline = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 @dataclass(slots=True)
@@ -31,7 +32,8 @@ class Merged:
 
 
 def outline_of(parse: ParseResult) -> Outline:
-    return tuple((paper.key, paper.title) for paper in parse.papers), tuple(title_key(r.title) for r in parse.reviews)
+    papers = tuple((paper.key, paper.title) for paper in parse.papers)
+    return papers, tuple((title_key(review.title), review.title) for review in parse.reviews)
 
 
 def merge(parsed: Iterable[tuple[str, tuple[Source, ParseResult] | Problem]]) -> Merged:

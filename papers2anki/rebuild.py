@@ -260,7 +260,7 @@ def delta(
     from .merge import merge, outline_of
 
     changed = [path for path in bmap.files if digests[path] != bmap.digests[path]]
-    if not changed or len(changed) > 64 or last.removed:
+    if not changed or len(changed) > 64:
         return None
     parsed = {path: _read_and_parse((path, bmap.encoding or None)) for path in changed}
     keys: list[str] = []
@@ -272,7 +272,7 @@ def delta(
         if outline != bmap.outlines[path]:
             return None  # papers added, removed, renamed or moved: the full build sorts that out
         keys.extend(key for key, _ in outline[0])
-        keys.extend(outline[1])
+        keys.extend(key for key, _ in outline[1])
     index = {key: i for i, key in enumerate(bmap.papers)}
     redo = sorted(set(keys), key=lambda k: index.get(k, -1))
     if any(key not in index for key in redo):
@@ -356,7 +356,7 @@ def delta(
     again_lines: list[str] = []
     again_notices: list[str] = []
     new_notices = list(bmap.notices)
-    at_old = at_new = old_notice = new_notice = 0
+    at_old = at_new = old_notice = new_notice = again_notice = 0
     for j, (q, r, f, notes) in enumerate(bmap.counts):
         i = redone.get(j)
         if i is None:
@@ -366,9 +366,10 @@ def delta(
             again_notices.extend(last.notices[old_notice : old_notice + bmap.notices[j]])
         else:
             report.notices.extend(done.notices[new_notice : new_notice + done.notice_counts[i]])
-            again_notices.extend(again.notices[new_notice : new_notice + again.notice_counts[i]])
+            again_notices.extend(again.notices[again_notice : again_notice + again.notice_counts[i]])
             new_notices[j] = again.notice_counts[i]
             new_notice += done.notice_counts[i]
+            again_notice += again.notice_counts[i]
             paper, drafts = papers[i], grouped[i]
             new = (
                 len(paper.questions),

@@ -135,3 +135,43 @@ def test_rebuilds_of_a_few_files_equal_full_builds(tmp_path: Path, monkeypatch: 
     logs = import_packages(collection, sorted(current))
     live = sum('"removed": null' in line for line in (fast / "papers2anki.lock").read_text("utf-8").splitlines())
     assert sum(len(log.new) for log in logs) == live
+
+
+def test_a_rebuild_of_a_few_files_spells_paths_and_names_as_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deck files under `--out ./decks`, and a review-only paper whose heading changes only in punctuation."""
+    monkeypatch.chdir(tmp_path)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "list.txt").write_text(
+        "Deep Residual Learning\n\n1. Что такое $x_1$?\n2. Зачем нужен ResNet?\n", "utf-8"
+    )
+    review = "## Исследование статьи **Transformer–XL**\n\n(Zihang Dai)\n\nАвтор исследования: Иванов Иван\n\nТекст.\n"
+    (sources / "review.md").write_text(review, "utf-8")
+    results = {}
+    for name, cache in (("fast", str(tmp_path / "cache")), ("full", "off")):
+        monkeypatch.setenv("PAPERS2ANKI_CACHE", cache)
+        state = tmp_path / name
+        steps = []
+        for step, (path, old, new) in enumerate(
+            [
+                (None, "", ""),
+                ("list.txt", "Что такое", "Что значит"),
+                ("review.md", "Transformer–XL", "Transformer-XL"),
+                ("review.md", "Текст.", "Другой текст."),
+            ]
+        ):
+            if path:
+                text = (sources / path).read_text("utf-8")
+                (sources / path).write_text(text.replace(old, new), "utf-8")
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + step))
+            report = papers2anki.build(
+                papers2anki.load(["sources"]), f"./{name}/decks", lock_path=f"{name}/papers2anki.lock"
+            )
+            steps.append((repr(report).replace(name, "STATE"), outputs(state)))
+        results[name] = steps
+        (sources / "list.txt").write_text("Deep Residual Learning\n\n1. Что такое $x_1$?\n2. Зачем нужен ResNet?\n")
+        (sources / "review.md").write_text(review, "utf-8")
+    assert results["fast"] == results["full"]
+    assert "transformer-xl.apkg" in results["fast"][-1][1]
