@@ -425,6 +425,9 @@ class _LastBuild:
         self._states: list[tuple[int, int, int, int] | None] = []  # of the files in the record's report
         self._patched = False  # _states made current by `delta` for the record it writes
         self.known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None  # settled sources
+        self._key_now = ""  # the key of this build's inputs, once worked out
+        self._columns: tuple[list[Any], ...] = ()  # the record's decks' reports, as stored
+        self._static_token = ""  # which full build's map the static part in the store is
 
     def _key(self, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None) -> str:
         """A digest of the code, the sources and the options. The lock and the decks are told by their
@@ -445,6 +448,7 @@ class _LastBuild:
             if found is None:
                 return None
             key, report, decks, matches, states, valid_until = found
+            self._columns = decks
             report.decks = [DeckReport(*row) for row in zip(*decks)]
             found = (key, report, matches, states, valid_until)
             if self.now > valid_until:
@@ -461,7 +465,8 @@ class _LastBuild:
             return None
         key, report, matches, _, _ = found
         self.known = self.settled.get("settled")
-        if key != self._key(self.known):
+        self._key_now = self._key(self.known)  # the sources' digests do not change within the build
+        if key != self._key_now:
             return None
         self._trust_settled()
         report = replace(report)
@@ -480,16 +485,17 @@ class _LastBuild:
     ) -> tuple[BuildReport, BuildReport | None, int, bytes, BuildMap | None] | None:
         """The build when only a few papers changed (see `rebuild`), written; None: build in full."""
         from .package import decks_digest, package_bytes, write_files
-        from .rebuild import delta
+        from .rebuild import DYNAMIC, STATIC, BuildMap, delta
 
         found = self._last()
         if found is None:
             return None
         key, report, matches, _, valid_until = found
-        kept = self.maps.get("map")
-        if kept is None or kept[0] != key or kept[1] != self._base():
+        kept, static = self.maps.get("map"), self.maps.get("static")
+        if kept is None or static is None or kept[:2] != (key, self._base()) or static[0] != kept[2]:
             return None
-        bmap = kept[2]
+        bmap = BuildMap(**dict(zip(STATIC, static[1])), **dict(zip(DYNAMIC, kept[3])))
+        self._static_token = static[0]
         assert self.corpus is not None and self.corpus.inputs is not None
         inputs = self.corpus.inputs
         lock = _read_bytes(str(self.lock_file))
@@ -528,6 +534,9 @@ class _LastBuild:
             done.foreseen.unchanged = list(everything)
             # Only the files written have new states.
             self._states = [file_state(f) if f in written else s for f, s in zip(everything, self._states)]
+            for j, deck in done.redone.items():
+                for column, value in zip(self._columns, _deck_row(deck)):
+                    column[j] = value
             self._patched = True
         return done.report, done.foreseen, done.valid_until, done.lock, done.bmap
 
@@ -541,9 +550,10 @@ class _LastBuild:
     ) -> None:
         if self.corpus is None or again is None or not self.corpus.exact:
             return
-        key = self._key()
-        if not self._patched:  # a full build: every file's state anew
+        key = self._key_now or self._key()
+        if not self._patched:  # a full build: every file's state and deck anew
             self._states = [file_state(path) for path in again.unchanged]
+            self._columns = tuple(list(column) for column in zip(*(_deck_row(d) for d in again.decks))) or ([],) * 6
         states = _digest_of_states(self._states)
         if states is None:
             return
@@ -551,11 +561,16 @@ class _LastBuild:
         matches = "\0".join(again.matches)
         assert self.corpus.inputs is not None
         # And the decks' reports as columns: 25,000 objects are slow to pickle.
-        decks = tuple(list(column) for column in zip(*(_deck_row(d) for d in again.decks))) or ([],) * 6
-        self.store.put("last", (key, replace(again, matches=[], decks=[]), decks, matches, states, valid_until))
+        record = (key, replace(again, matches=[], decks=[]), self._columns, matches, states, valid_until)
+        self.store.put("last", record)
         self.store.save()
         if bmap is not None:
-            self.maps.put("map", (key, self._base(), bmap))
+            from .rebuild import DYNAMIC, STATIC
+
+            if not self._patched:  # a full build: its map's static part anew (a delta keeps it as it was)
+                self.maps.put("static", (key, tuple(getattr(bmap, f) for f in STATIC)))
+                self._static_token = key
+            self.maps.put("map", (key, self._base(), self._static_token, tuple(getattr(bmap, f) for f in DYNAMIC)))
             self.maps.save()
         self.settled.put("settled", self.corpus.inputs.settled())
         self.settled.save()
@@ -568,7 +583,7 @@ def _deck_row(d: DeckReport) -> tuple[str, str, int, int, int, int]:
 def _digest_of_states(states: list[tuple[int, int, int, int] | None]) -> str | None:
     """One digest of what tells each file we wrote from one changed since (see cache.file_state);
     None when one of them is missing."""
-    return None if None in states else digest(repr(states))
+    return None if None in states else digest(pickle.dumps(states, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _valid_until(lock: Lock) -> int:

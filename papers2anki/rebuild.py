@@ -22,7 +22,7 @@ from . import lock as lockmod
 from .records import Paper, Problem
 
 if TYPE_CHECKING:
-    from .api import BuildReport, _Facts
+    from .api import BuildReport, DeckReport, _Facts
     from .merge import Merged, Outline
     from .notes import NoteDraft
 
@@ -196,10 +196,17 @@ class LockText:
         for key in todo[i:]:
             put(key, self.total)
         pieces.extend(self._old(copied, self.total))
-        body = b"".join(pieces)
-        if not body:
+        if not sum(len(piece) for piece in pieces):
             return None
-        return b"".join([memoryview(self.data)[: self.start], memoryview(body)[: -len(_SEP)], _END]), rows
+        need = len(_SEP)  # the last row's separator is not in the text: cut it off the last pieces
+        while need:
+            last = pieces.pop()
+            if len(last) > need:
+                pieces.append(last[: len(last) - need])
+                need = 0
+            else:
+                need -= len(last)
+        return b"".join([memoryview(self.data)[: self.start], *pieces, _END]), rows
 
 
 class _Taken(set):  # type: ignore[type-arg]
@@ -223,6 +230,12 @@ class Delta:
     lock: bytes
     bmap: BuildMap
     valid_until: int
+    redone: dict[int, DeckReport]  #: by paper index, the decks' reports a rebuild with no change would give
+
+
+#: The fields of a BuildMap that a rebuild of a few papers never changes: stored apart, not written again.
+STATIC = ("files", "encoding", "outlines", "paper_files", "papers", "slugs", "names")
+DYNAMIC = ("digests", "file_problems", "paper_problems", "counts", "rows", "notices")
 
 
 def delta(
@@ -273,10 +286,11 @@ def delta(
             return None  # papers added, removed, renamed or moved: the full build sorts that out
         keys.extend(key for key, _ in outline[0])
         keys.extend(key for key, _ in outline[1])
-    index = {key: i for i, key in enumerate(bmap.papers)}
-    redo = sorted(set(keys), key=lambda k: index.get(k, -1))
-    if any(key not in index for key in redo):
+    known = set(bmap.papers)
+    if any(key not in known for key in keys):
         return None
+    index = {key: bmap.papers.index(key) for key in set(keys)}  # a few keys: no need to index them all
+    redo = sorted(index, key=lambda k: index[k])
     holders = {path for key in redo for path in bmap.paper_files.get(key, [])}
     for path in holders - set(changed):
         parsed[path] = _read_and_parse((path, bmap.encoding or None))
@@ -405,4 +419,5 @@ def delta(
     removed = [e.removed for e in read_back.notes if e.removed is not None]
     until = min([valid_until, *(r + lockmod.KEEP_REMOVED_DAYS * 86400 for r in removed)])
     packages = {report.decks[index[key]].file: [spec] for key, spec in zip(redo, done.decks)}
-    return Delta(report, rebuild, packages, lock, new_map, until)
+    redone_decks = {index[key]: again.reports[i] for i, key in enumerate(redo)}
+    return Delta(report, rebuild, packages, lock, new_map, until, redone_decks)
