@@ -484,7 +484,7 @@ class _LastBuild:
         self, out_dir: str | os.PathLike[str], root: str, rename_decks: bool, force: bool
     ) -> tuple[BuildReport, BuildReport | None, int, bytes, BuildMap | None] | None:
         """The build when only a few papers changed (see `rebuild`), written; None: build in full."""
-        from .package import decks_digest, package_bytes, write_files
+        from .package import package_bytes, write_files
         from .rebuild import DYNAMIC, STATIC, BuildMap, delta
 
         found = self._last()
@@ -510,26 +510,18 @@ class _LastBuild:
         done = delta(bmap, report, matches, valid_until, digests, lock, self.now, root, rename_decks, force, target_of)
         if done is None:
             return None
-        made = Store(self.folder, f"files-{self.lock_file.name}")
-        files: dict[Path, bytes | Callable[[], bytes]] = {}
-        specs_digests = {}
-        for name, specs in done.packages.items():
-            target = str(Path(name))  # spelled as the full build spells it
-            specs_digests[target] = decks_digest(specs)
-            on_disk = file_state(target)
-            known = made.get(target) if on_disk is not None else None
-            if known is None or known[1] != on_disk or known[0] != specs_digests[target]:
-                files[Path(target)] = functools.partial(package_bytes, specs)
+        # The redone papers' decks are made again (a few): written only where their bytes changed. The
+        # store of deck files (`_build`) is left as it is: its entries for these files no longer match
+        # their states, so a full build makes them again.
+        files: dict[Path, bytes | Callable[[], bytes]] = {
+            Path(name): functools.partial(package_bytes, specs) for name, specs in done.packages.items()
+        }
         if done.lock != lock:  # compared here: write_files need not read the lock again
             files[self.lock_file] = done.lock
         written = {str(p) for p in write_files(files, differ={self.lock_file})}
         everything = report.unchanged  # the decks, then the lock, as the last build listed them
         done.report.written = [f for f in everything if f in written]
         done.report.unchanged = [f for f in everything if f not in written]
-        made.keep_all()
-        for target, specs_digest in specs_digests.items():
-            made.put(target, (specs_digest, file_state(target)))
-        made.save(release=True)
         if done.foreseen is not None:
             done.foreseen.unchanged = list(everything)
             # Only the files written have new states.
@@ -572,8 +564,9 @@ class _LastBuild:
                 self._static_token = key
             self.maps.put("map", (key, self._base(), self._static_token, tuple(getattr(bmap, f) for f in DYNAMIC)))
             self.maps.save()
-        self.settled.put("settled", self.corpus.inputs.settled())
-        self.settled.save()
+        if not self._patched:  # (after a delta, only the files it read are not yet trusted: read again next time)
+            self.settled.put("settled", self.corpus.inputs.settled())
+            self.settled.save()
 
 
 def _deck_row(d: DeckReport) -> tuple[str, str, int, int, int, int]:
