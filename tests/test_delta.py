@@ -175,3 +175,53 @@ def test_a_rebuild_of_a_few_files_spells_paths_and_names_as_a_full_build(
         (sources / "review.md").write_text(review, "utf-8")
     assert results["fast"] == results["full"]
     assert "transformer-xl.apkg" in results["fast"][-1][1]
+
+
+def test_papers_merged_across_files_and_second_reviews_rebuild_as_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paper in two files (one in a subfolder, titled in other case), twice in one file, reviewed twice."""
+    sources = tmp_path / "sources"
+    (sources / "sub").mkdir(parents=True)
+    (sources / "a.txt").write_text(
+        "Paper Alpha\n\n1. Что такое $x$?\n2. Зачем нужен y_1?\n\nPaper Beta\n\n1. Как работает \\lambda?\n", "utf-8"
+    )
+    (sources / "sub" / "b.txt").write_text(
+        "PAPER ALPHA\n\n1. Ещё вопрос про d?\n\nPaper Beta\n\n1. Снова вопрос?\n\nPaper Beta\n\n1. Повтор вопрос?\n",
+        "utf-8",
+    )
+    reviews = "".join(
+        f"## Исследование статьи **Paper Alpha**\n\n({who})\n\nАвтор исследования: {by}\n\n{text}\n\n"
+        for who, by, text in (("Someone", "Иван", "Текст про $x$."), ("Other", "Пётр", "Второй."))
+    )
+    (sources / "r.md").write_text(reviews, "utf-8")
+    fast, full, cache = tmp_path / "fast", tmp_path / "full", str(tmp_path / "cache")
+    build(sources, fast, monkeypatch, EPOCH, cache)
+    shutil.copytree(fast, full)
+    taken: list[bool] = []
+    real = rebuild.delta
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        done = real(*args, **kwargs)
+        taken.append(done is not None)
+        return done
+
+    monkeypatch.setattr(rebuild, "delta", spy)
+    edits = [
+        ("sub/b.txt", "Ещё вопрос", "Другой вопрос"),
+        ("a.txt", "Зачем нужен", "Почему нужен"),
+        ("r.md", "Второй.", "Второй текст."),
+        ("r.md", "Текст про", "Рассказ про"),
+        ("sub/b.txt", "Повтор вопрос?", "Повтор вопрос?\n2. Новый?"),
+        ("a.txt", "Paper Beta\n\n1. Как", "Paper Beta\n\n\n1. Как"),
+    ]
+    for step, (name, old, new) in enumerate(edits, 1):
+        path = sources / name
+        path.write_text(path.read_text("utf-8").replace(old, new, 1), "utf-8")
+        taken.clear()
+        ours = build(sources, fast, monkeypatch, EPOCH + step, cache)
+        expected = build(sources, full, monkeypatch, EPOCH + step, "off")
+        assert taken == [True], name
+        assert repr(ours).replace(str(fast), "STATE") == repr(expected).replace(str(full), "STATE")
+        assert outputs(fast) == outputs(full)
+        assert {p.rule for p in ours.problems} >= {"merged-title", "duplicate-review"}
