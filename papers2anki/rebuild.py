@@ -6,7 +6,7 @@ paper. When the next build finds the same code, options, lock and deck files, th
 and the changed files still hold the same papers in the same order (only questions, answers or reviews
 changed), it redoes just those papers with the full build's own functions (`merge`, `drafts_of`,
 `lint_paper`, `api._assign`) and splices their rows into the lock. In every other case (a title
-changed, a file added or removed, a deck name pinned or shared, one package for all) `delta` returns
+changed, a file added or removed, a deck name shared by two papers, one package for all) `delta` returns
 None and the full build runs. tests/test_delta.py holds the two to the same files and report.
 """
 
