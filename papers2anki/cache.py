@@ -134,10 +134,6 @@ class Store:
     def put(self, key: str, value: Any) -> None:
         self._new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def keep_all(self) -> None:
-        """Keep every entry for the next build, not only those this build used."""
-        self._new = {**self._entries(), **self._new}
-
     def put_pickled(self, key: str, data: bytes) -> None:
         """`put` of a value already pickled (by a worker process, say)."""
         self._new[key] = data
