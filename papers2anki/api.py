@@ -501,12 +501,8 @@ class _LastBuild:
         lock = _read_bytes(str(self.lock_file))
         if inputs.files != bmap.files or inputs.encoding != bmap.encoding or lock is None:
             return None
-        out = Path(out_dir)
-
-        def target_of(slug: str) -> str:  # spelled as `_build` spells it
-            return os.path.join(out, f"{slug}.apkg")
-
         digests = dict(inputs.digests(self.known))
+        target_of = _deck_files(out_dir)
         done = delta(bmap, report, matches, valid_until, digests, lock, self.now, root, rename_decks, force, target_of)
         if done is None:
             return None
@@ -579,6 +575,16 @@ def _digest_of_states(states: list[tuple[int, int, int, int] | None]) -> str | N
     return None if None in states else digest(pickle.dumps(states, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _deck_files(out_dir: str | os.PathLike[str]) -> Callable[[str], str]:
+    """A paper's deck file from its slug, spelled alike by full builds and rebuilds of a few papers."""
+    out = Path(out_dir)
+
+    def deck_file(slug: str) -> str:  # os.path, not Path: 25,000 Paths cost a second
+        return os.path.join(out, f"{slug}.apkg")
+
+    return deck_file
+
+
 def _valid_until(lock: Lock) -> int:
     """Until when a rebuild would keep the lock as it is: its oldest removed entry expires then."""
     removed = [e.removed for e in lock.notes if e.removed is not None]
@@ -638,12 +644,13 @@ def _build(
     report.formulas = sum(len(d.formulas) for d in all_drafts)
 
     old = lockmod.read_lock(lock_file)
-    out = Path(out_dir)
     facts = _Facts.of(papers, grouped)
     single_file = str(Path(single)) if single else ""
 
-    def target_of(slug: str) -> str:  # os.path, not Path: 25,000 Paths cost a second
-        return single_file or os.path.join(out, f"{slug}.apkg")
+    deck_file = _deck_files(out_dir)
+
+    def target_of(slug: str) -> str:
+        return single_file or deck_file(slug)
 
     done = _assign(
         papers,
@@ -952,14 +959,21 @@ def _cached_lint(
         digest(key, *(part for path in paths for part in (path, texts.get(path, ""))))
         for key, paths in zip(keys, files)
     ]
-    # Each job carries only the files its paper's messages point into.
     per_paper = _cached_calls(
         store,
         lint_keys,
         _lint_paper,
-        lambda i: (papers[i], grouped[i], {f: sources[f] for f in files[i] if f in sources}),
+        lambda i: _lint_job(papers[i], grouped[i], sources),
     )
     return lint_files(sources), per_paper
+
+
+def _lint_job(
+    paper: Paper, drafts: list[NoteDraft], sources: dict[str, Source]
+) -> tuple[Paper, list[NoteDraft], dict[str, Source]]:
+    """`lint_paper`'s arguments: a job carries only the files its paper's messages point into."""
+    files = sorted({d.location.file for d in drafts})
+    return paper, drafts, {f: sources[f] for f in files if f in sources}
 
 
 def _lint_paper(job: tuple[Paper, list[NoteDraft], dict[str, Source]]) -> list[Problem]:

@@ -66,10 +66,7 @@ class BuildMap:
         paper_problems = {
             key: list(merged.paper_problems.get(key, [])) + found for key, found in zip(facts.paper_keys, paper_lint)
         }
-        counts = [
-            (len(p.questions), int(p.review is not None), sum(len(d.formulas) for d in drafts), len(drafts))
-            for p, drafts in zip(papers, grouped)
-        ]
+        counts = [paper_counts(paper, drafts) for paper, drafts in zip(papers, grouped)]
         return BuildMap(
             files,
             encoding,
@@ -85,6 +82,11 @@ class BuildMap:
             LockText.rows_of(lock_text, [entry.paper for entry in lock.notes_in_order()]),
             list(notices),
         )
+
+
+def paper_counts(paper: Paper, drafts: list[NoteDraft]) -> tuple[int, int, int, int]:
+    """A paper's share of a build's counts: questions, review (0/1), formulas, and notes."""
+    return len(paper.questions), int(paper.review is not None), sum(len(d.formulas) for d in drafts), len(drafts)
 
 
 _NOTES = b'\n "notes": [\n'
@@ -261,10 +263,12 @@ def delta(
         _assign,
         _Assignment,
         _Facts,
+        _lint_job,
         _marked,
         _read_and_parse,
         _read_bytes,
         _rebuild_of,
+        _valid_until,
         drafts_of,
     )
     from .cache import digest
@@ -309,8 +313,7 @@ def delta(
             del file_problems[path]
     paper_problems = dict(bmap.paper_problems)
     for paper, drafts in zip(papers, grouped):
-        files = sorted({d.location.file for d in drafts})
-        found = lint_paper(paper, drafts, {f: merged.sources[f] for f in files if f in merged.sources})
+        found = lint_paper(*_lint_job(paper, drafts, merged.sources))
         paper_problems[paper.key] = merged.paper_problems.get(paper.key, []) + found
         if not paper_problems[paper.key]:
             del paper_problems[paper.key]
@@ -384,13 +387,7 @@ def delta(
             new_notices[j] = again.notice_counts[i]
             new_notice += done.notice_counts[i]
             again_notice += again.notice_counts[i]
-            paper, drafts = papers[i], grouped[i]
-            new = (
-                len(paper.questions),
-                int(paper.review is not None),
-                sum(len(d.formulas) for d in drafts),
-                len(drafts),
-            )
+            new = paper_counts(papers[i], grouped[i])
             report.questions += new[0] - q
             report.reviews += new[1] - r
             report.formulas += new[2] - f
@@ -416,8 +413,7 @@ def delta(
         rows=rows,
         notices=new_notices,
     )
-    removed = [e.removed for e in read_back.notes if e.removed is not None]
-    until = min([valid_until, *(r + lockmod.KEEP_REMOVED_DAYS * 86400 for r in removed)])
+    until = min(valid_until, _valid_until(read_back))
     packages = {report.decks[index[key]].file: [spec] for key, spec in zip(redo, done.decks)}
     redone_decks = {index[key]: again.reports[i] for i, key in enumerate(redo)}
     return Delta(report, rebuild, packages, lock, new_map, until, redone_decks)
