@@ -43,6 +43,22 @@ def build(sources: Path, state: Path, monkeypatch: pytest.MonkeyPatch, epoch: in
         return exc.problems
 
 
+def watch_the_fast_path(monkeypatch: pytest.MonkeyPatch, taken: list[bool]) -> None:
+    """Record in `taken`, for each call of rebuild.delta, whether the build took the rebuild of a few papers."""
+    real = rebuild.delta
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            done = real(*args, **kwargs)
+        except papers2anki.BuildError:
+            taken.append(True)  # refused, as the full build refuses
+            raise
+        taken.append(done is not None)
+        return done
+
+    monkeypatch.setattr(rebuild, "delta", spy)
+
+
 def reword(text: str, rng: random.Random) -> str:
     m = rng.choice(questions(text))
     return text[: m.start(2)] + "Уточнённо: " + m.group(2) + text[m.end(2) :]
@@ -92,18 +108,7 @@ def test_rebuilds_of_a_few_files_equal_full_builds(tmp_path: Path, monkeypatch: 
     shutil.copytree(fast, full)
     taken: list[bool] = []
     current: list[Path] = []
-    real = rebuild.delta
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            done = real(*args, **kwargs)
-        except papers2anki.BuildError:
-            taken.append(True)  # refused, as the full build refuses
-            raise
-        taken.append(done is not None)
-        return done
-
-    monkeypatch.setattr(rebuild, "delta", spy)
+    watch_the_fast_path(monkeypatch, taken)
     rng = random.Random(11)
     files = sorted(p for p in sources.iterdir() if p.suffix == ".txt")
     reviews = sorted(sources.glob("*.md"))
@@ -199,14 +204,7 @@ def test_papers_merged_across_files_and_second_reviews_rebuild_as_a_full_build(
     build(sources, fast, monkeypatch, EPOCH, cache)
     shutil.copytree(fast, full)
     taken: list[bool] = []
-    real = rebuild.delta
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        done = real(*args, **kwargs)
-        taken.append(done is not None)
-        return done
-
-    monkeypatch.setattr(rebuild, "delta", spy)
+    watch_the_fast_path(monkeypatch, taken)
     edits = [
         ("sub/b.txt", "Ещё вопрос", "Другой вопрос"),
         ("a.txt", "Зачем нужен", "Почему нужен"),
