@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .memory import give_back
+
 KEEP_DAYS = 30  #: a lock's cache folder unused this long is removed
 
 
@@ -149,6 +151,7 @@ class Store:
         finally:
             if release:
                 self.path, self._old, self._new = None, {}, {}
+                give_back()
 
     def _write(self) -> None:
         if self.path is None or self._new == self._entries():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 import json
 import json.encoder
 import os
@@ -75,13 +76,18 @@ class Lock:
         types = [line({"name": k, **asdict(v)}) for k, v in sorted(self.note_types.items())]
         decks = [line({"paper": k, "name": v}) for k, v in sorted(self.decks.items())]
         head = f'{{\n "version": {LOCK_VERSION},\n "note_types": {block(types)},\n "decks": {block(decks)},\n "notes": '
-        parts = [head.encode("utf-8"), b"[\n"]  # one join at the end: one copy of the text at a time
-        parts += [b"  " + _note_line(n).encode("utf-8") + b",\n" for n in self.notes_in_order()]
-        if len(parts) == 2:
-            return parts[0] + b"[]\n}\n"
-        parts[-1] = parts[-1][:-2] + b"\n"
-        parts.append(b" ]\n}\n")
-        return b"".join(parts)
+        notes = self.notes_in_order()
+        if not notes:
+            return head.encode("utf-8") + b"[]\n}\n"
+        # Written row by row into one growing buffer, which becomes the bytes without a copy: a list of
+        # rows joined at the end held the text twice (72 MB each at 100,000 notes).
+        out = io.BytesIO()
+        out.write(head.encode("utf-8") + b"[\n")
+        last = len(notes) - 1
+        for i, n in enumerate(notes):
+            out.write(b"  " + _note_line(n).encode("utf-8") + (b",\n" if i < last else b"\n"))
+        out.write(b" ]\n}\n")
+        return out.getvalue()
 
 
 _string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes a string with

@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .latex import MathSpan, TextProblem
-from .records import Location, Paper, Question, Review
+from .records import Location, Paper, Plain, Question, Review
 from .render import Rendered, render_markdown
 
 QUESTION_MODEL_ID = 1733906842001
@@ -82,7 +82,7 @@ class Formula:
 
 
 @dataclass(slots=True)
-class NoteDraft:
+class NoteDraft(Plain):
     """A note before it has an identity: its fields, where it came from, what it contains."""
 
     kind: str  #: "question" or "review"

@@ -128,14 +128,22 @@ class LockText:
     def rows_of(data: bytes, papers: list[str]) -> list[tuple[str, int, int]]:
         """`rows` of a lock's text, given each row's paper key in order."""
         found = data.find(_NOTES)
-        body = data[found + len(_NOTES) : len(data) - len(_END)] if found >= 0 and data.endswith(_END) else b""
         rows: list[tuple[str, int, int]] = []
-        for key, row in zip(papers, body.split(_SEP) if body else []):
-            size = len(row) + len(_SEP)
+        if found < 0 or not data.endswith(_END):
+            return rows
+        # Found in place: slicing and splitting the body made two copies of the lock's text.
+        pos, end = found + len(_NOTES), len(data) - len(_END)
+        for key in papers:
+            if pos >= end:
+                break
+            stop = data.find(_SEP, pos, end)
+            stop = end if stop < 0 else stop
+            size = stop - pos + len(_SEP)
             if rows and rows[-1][0] == key:
                 rows[-1] = (key, rows[-1][1] + 1, rows[-1][2] + size)
             else:
                 rows.append((key, 1, size))
+            pos = stop + len(_SEP)
         return rows
 
     def _old(self, begin: int, end: int) -> list[bytes | memoryview]:

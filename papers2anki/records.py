@@ -7,17 +7,54 @@ from typing import Any
 
 
 class Plain:
-    """Pickled as a call with its field values, in order.
+    """Pickled as a call with its field values, in order, its non-ASCII text as UTF-8 bytes.
 
     Python 3.11 pickles a frozen slotted dataclass through `dataclasses.fields()` per object: at
     100,000 questions that was seconds each way between the worker processes and into the cache.
+    And pickle writes a `str` through its UTF-8 form, which CPython then keeps inside the string for
+    as long as it lives: every Russian text the main process sent to a worker stayed in memory twice
+    (190 MB at 100,000 questions). Bytes made by `str.encode` are not kept.
     """
 
     __slots__ = ()
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         names: tuple[str, ...] = type(self).__slots__  # the dataclass's fields, in order
-        return (type(self), tuple([getattr(self, name) for name in names]))
+        values = [getattr(self, name) for name in names]
+        if not any(map(_is_text, values)):
+            return (type(self), tuple(values))
+        return (_unpacked, (type(self), tuple([_packed(v) for v in values])))
+
+
+def _is_text(value: Any) -> bool:
+    """Holds non-ASCII text (ASCII strings are pickled from their own bytes, nothing is kept)."""
+    kind = type(value)
+    if kind is str:
+        return not value.isascii()
+    return kind is list and any(type(v) is str and not v.isascii() for v in value)
+
+
+def _packed(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return value.encode("utf-8", "surrogatepass") if not value.isascii() else value
+    if kind is list:
+        return [v.encode("utf-8", "surrogatepass") if type(v) is str and not v.isascii() else v for v in value]
+    return value
+
+
+def _unpacked(cls: type, values: tuple[Any, ...]) -> Any:
+    """A record from `_packed` values (no record has a field of bytes, so bytes are always packed text)."""
+    return cls(*[_unpack(v) for v in values])
+
+
+def _unpack(value: Any) -> Any:
+    kind = type(value)
+    if kind is bytes:
+        return value.decode("utf-8", "surrogatepass")
+    if kind is list:
+        return [v.decode("utf-8", "surrogatepass") if type(v) is bytes else v for v in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +93,7 @@ class Problem(Plain):
 
 
 @dataclass(slots=True)
-class Question:
+class Question(Plain):
     """One exam question, its text exactly as written minus the numbering."""
 
     number: str  #: the list numbering as written, without the trailing dot: "3", "2.1"
@@ -66,7 +103,7 @@ class Question:
 
 
 @dataclass(slots=True)
-class Review:
+class Review(Plain):
     """A Markdown review of a paper (`## Исследование статьи **TITLE**`)."""
 
     title: str  #: the title as the review writes it
@@ -77,7 +114,7 @@ class Review:
 
 
 @dataclass(slots=True)
-class Paper:
+class Paper(Plain):
     """A research paper: its questions and, when there is one, its review."""
 
     title: str  #: as written in the question list (or the review when there is no list)

@@ -1,0 +1,64 @@
+"""Records cross process boundaries and the cache pickled: they come back equal, and pickling them
+leaves no copy of their text behind in this process."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from papers2anki.latex import MathSpan
+from papers2anki.notes import NoteDraft, note_types
+from papers2anki.package import DeckSpec, NoteSpec
+from papers2anki.records import Location, Paper, Problem, Question, Review
+from papers2anki.sources import Source
+
+texts = st.text(max_size=40) | st.sampled_from(["", "ascii only", "Пусть $E_1, \\dots, E_n$", "\ud800 lone surrogate"])
+
+
+def _records(text: str, other: str) -> list[object]:
+    where = Location(f"семинар/{other}.md", 3, 2)
+    question = Question("2.1", text, where, other)
+    review = Review(text, other, "Иванов", text + other, where)
+    paper = Paper(text, [question, Question("3", other, where)], review, where)
+    draft = NoteDraft(
+        "question", other, [text, "", other, "4"], text, where, 0, [(MathSpan(0, 3, "x", 1, False, "dollar"), where)]
+    )
+    spec = NoteSpec(note_types()[0], "p2a0123456789abcdef0", [text, other, "", "", "", ""], ["tag", other], 1, 2)
+    return [
+        where,
+        Problem(where, "warning", text, "numbering"),
+        Source(other, text, "cp1251", (1, 5)),
+        question,
+        review,
+        paper,
+        draft,
+        spec,
+        DeckSpec(other, text, [spec, spec], {1: 2}),
+    ]
+
+
+@given(texts, texts)
+def test_records_come_back_equal(text: str, other: str) -> None:
+    for record in _records(text, other):
+        assert pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)) == record
+
+
+def test_pickling_a_record_keeps_no_utf8_copy_of_its_text() -> None:
+    def fresh(s: str) -> str:  # a string that has never been pickled
+        return s.encode().decode()
+
+    probe = fresh("вопрос о сходимости " * 20)
+    before = sys.getsizeof(probe)
+    pickle.dumps(probe)
+    if sys.getsizeof(probe) == before:
+        pytest.skip("this Python keeps no UTF-8 copy of a pickled str")
+    text, other = fresh("Пусть E_1, \\dots, E_n независимые " * 10), fresh("автор " * 30)
+    records = _records(text, other)
+    sizes = (sys.getsizeof(text), sys.getsizeof(other))
+    for record in records:
+        pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+    assert (sys.getsizeof(text), sys.getsizeof(other)) == sizes
