@@ -483,7 +483,7 @@ class _LastBuild:
 
     def delta(
         self, out_dir: str | os.PathLike[str], root: str, rename_decks: bool, force: bool
-    ) -> tuple[BuildReport, BuildReport | None, int, bytes, BuildMap | None] | None:
+    ) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None] | None:
         """The build when only a few papers changed (see `rebuild`), written; None: build in full."""
         from .package import package_bytes, write_files
         from .rebuild import DYNAMIC, STATIC, BuildMap, delta
@@ -527,14 +527,13 @@ class _LastBuild:
                 for column, value in zip(self._columns, _deck_row(deck)):
                     column[j] = value
             self._patched = True
-        return done.report, done.foreseen, done.valid_until, done.lock, done.bmap
+        return done.report, done.foreseen, done.valid_until, done.bmap
 
     def remember(
         self,
         report: BuildReport,
         again: BuildReport | None,
         valid_until: int,
-        lock: bytes,
         bmap: BuildMap | None = None,
     ) -> None:
         if self.corpus is None or again is None or not self.corpus.exact:
@@ -614,12 +613,13 @@ def _build(
     rename_decks: bool,
     force: bool,
     progress: Callable[[int], None] | None,
-) -> tuple[BuildReport, BuildReport | None, int, bytes, BuildMap | None]:
+) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None]:
     """The build, the report of a rebuild with no change (None when that rebuild would write), until when
     that holds, the lock written, and the map of what was made (for a rebuild of a few papers)."""
     from .lock import Lock
-    from .package import decks_digest, write_files
+    from .package import Streamed, decks_digest, write_files
     from .parallel import workers
+    from .rebuild import LockText
 
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
@@ -673,7 +673,7 @@ def _build(
     foreseen = _rebuild_of(done, read_back, again)
     again.decks, again.lock = [], Lock()  # only its report is kept
     facts.skeletons.clear()  # (a skeleton of every note's text: matching is done)
-    give_back()  # the matching's and the second assignment's memory, before the lock's text is made
+    give_back()  # the matching's and the second assignment's memory, before packaging
     report.decks, report.matches, report.notices, report.removed = (
         done.reports,
         done.matches,
@@ -697,10 +697,10 @@ def _build(
                 progress(len(specs))
         else:
             todo[target] = specs
-    lock_bytes = done.lock.dumps_bytes()
+    lock_rows: list[tuple[str, int, int]] = []  # (filled as the lock is written)
     with workers() as pool:
-        lazy: dict[Path, bytes | Callable[[], bytes]] = _packages(todo, pool, progress, specs_of)
-        lazy[lock_file] = lock_bytes
+        lazy: dict[Path, bytes | Callable[[], bytes] | Streamed] = dict(_packages(todo, pool, progress, specs_of))
+        lazy[lock_file] = Streamed(lambda: LockText.counted(done.lock.pieces(), lock_rows))
         written = set(write_files(lazy))
     for path in [t for t, _ in targets] + [lock_file]:
         (report.written if path in written else report.unchanged).append(str(path))
@@ -724,14 +724,14 @@ def _build(
             grouped,
             facts,
             done.lock,
-            lock_bytes,
+            lock_rows,
             again.notice_counts,
         )
     if foreseen is None:
-        return report, None, 0, lock_bytes, bmap
+        return report, None, 0, bmap
     files = [str(t) for t, _ in targets] + [str(lock_file)]
     rebuild = replace(report, written=[], unchanged=files, **foreseen)
-    return report, rebuild, _valid_until(done.lock), lock_bytes, bmap
+    return report, rebuild, _valid_until(done.lock), bmap
 
 
 def _rebuild_of(done: _Assignment, read_back: Lock, again: _Assignment) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,13 +237,22 @@ def package_bytes(decks: list[DeckSpec]) -> bytes:
     return out.getvalue()
 
 
-def write_files(files: Mapping[Path, bytes | Callable[[], bytes]], differ: Collection[Path] = ()) -> list[Path]:
+@dataclass(frozen=True, slots=True)
+class Streamed:
+    """A file's bytes made piece by piece as it is written, for a file too large to hold (the lock)."""
+
+    pieces: Callable[[], Iterable[bytes]]
+
+
+def write_files(
+    files: Mapping[Path, bytes | Callable[[], bytes] | Streamed], differ: Collection[Path] = ()
+) -> list[Path]:
     """Write every file or none: all go to temporary names first, then are renamed into place.
 
     A value may be a function that makes the bytes: they are made one file at a time, in path order,
-    so that a build of 25,000 packages never holds them all. Files whose content is already what is
-    on disk are not touched (unless named in `differ`: known to differ, not read to compare). Returns
-    the files written.
+    so that a build of 25,000 packages never holds them all; or `Streamed`, never held whole. Files
+    whose content is already what is on disk are not touched (unless named in `differ`: known to
+    differ, not read to compare). Returns the files written.
     """
     targets = sorted(files)
     for target in targets:
@@ -253,17 +262,20 @@ def write_files(files: Mapping[Path, bytes | Callable[[], bytes]], differ: Colle
     try:
         for target in targets:
             value = files[target]
-            data = value() if callable(value) else value
-            if target not in differ and target.exists() and target.read_bytes() == data:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            temps.append((tmp, target))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
+            compare = target not in differ and target.exists()
+            if isinstance(value, Streamed):
+                tmp = _write_temp(target, value.pieces(), temps)
+                if compare and _same_bytes(tmp, target):
+                    temps.pop()
+                    os.unlink(tmp)
+                    continue
+            else:
+                data = value() if callable(value) else value
+                if compare and target.read_bytes() == data:
+                    continue
+                tmp = _write_temp(target, (data,), temps)
+            with open(tmp, "r+b") as f:  # (writable: Windows syncs only a file open for writing)
                 os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
     except BaseException:
         for tmp, _ in temps:
             if os.path.exists(tmp):
@@ -271,6 +283,30 @@ def write_files(files: Mapping[Path, bytes | Callable[[], bytes]], differ: Colle
         raise
     _replace_all(temps)
     return [target for _, target in temps]
+
+
+def _write_temp(target: Path, pieces: Iterable[bytes], temps: list[tuple[str, Path]]) -> str:
+    """A temporary file beside `target` holding `pieces`, listed in `temps` before it is written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temps.append((tmp, target))
+    with os.fdopen(fd, "wb") as f:
+        for piece in pieces:
+            f.write(piece)
+    os.chmod(tmp, 0o644)
+    return tmp
+
+
+def _same_bytes(a: str, b: Path) -> bool:
+    if os.path.getsize(a) != os.path.getsize(b):
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
 
 
 def _replace_all(temps: list[tuple[str, Path]]) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -57,7 +57,7 @@ class BuildMap:
         grouped: list[list[NoteDraft]],
         facts: _Facts,
         lock: lockmod.Lock,
-        lock_text: bytes,
+        rows: list[tuple[str, int, int]],
         notices: list[int],
     ) -> BuildMap:
         file_problems = {path: list(found) for path, found in merged.file_problems.items()}
@@ -79,7 +79,7 @@ class BuildMap:
             list(facts.slugs),
             counts,
             dict(lock.decks),
-            LockText.rows_of(lock_text, [entry.paper for entry in lock.notes_in_order()]),
+            rows,
             list(notices),
         )
 
@@ -125,26 +125,16 @@ class LockText:
         return LockText(data, start, rows, at, total)
 
     @staticmethod
-    def rows_of(data: bytes, papers: list[str]) -> list[tuple[str, int, int]]:
-        """`rows` of a lock's text, given each row's paper key in order."""
-        found = data.find(_NOTES)
-        rows: list[tuple[str, int, int]] = []
-        if found < 0 or not data.endswith(_END):
-            return rows
-        # Found in place: slicing and splitting the body made two copies of the lock's text.
-        pos, end = found + len(_NOTES), len(data) - len(_END)
-        for key in papers:
-            if pos >= end:
-                break
-            stop = data.find(_SEP, pos, end)
-            stop = end if stop < 0 else stop
-            size = stop - pos + len(_SEP)
-            if rows and rows[-1][0] == key:
-                rows[-1] = (key, rows[-1][1] + 1, rows[-1][2] + size)
-            else:
-                rows.append((key, 1, size))
-            pos = stop + len(_SEP)
-        return rows
+    def counted(pieces: Iterable[tuple[str | None, bytes]], rows: list[tuple[str, int, int]]) -> Iterator[bytes]:
+        """The bytes of `Lock.pieces`, with `rows` filled in as they pass."""
+        for key, piece in pieces:
+            if key is not None:
+                size = len(piece) if piece.endswith(_SEP) else len(piece) - 1 + len(_SEP)  # the last row ends `\n`
+                if rows and rows[-1][0] == key:
+                    rows[-1] = (key, rows[-1][1] + 1, rows[-1][2] + size)
+                else:
+                    rows.append((key, 1, size))
+            yield piece
 
     def _old(self, begin: int, end: int) -> list[bytes | memoryview]:
         """The runs' bytes from `begin` to `end`, the last row's separator included."""
