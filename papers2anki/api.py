@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import lock as lockmod
 from .cache import Store, code_fingerprint, digest, file_state, folder_for
-from .memory import give_back
+from .memory import give_back, paused_gc
 from .records import Paper, Problem
 
 if TYPE_CHECKING:  # the stages are imported where used: a build with nothing to do needs none of them
@@ -391,16 +391,19 @@ def build(
     places = [os.fspath(out_dir), os.fspath(single) if single else "", str(lock_file)]
     options = (*places, *(os.path.abspath(p) if p else "" for p in places), root, rename_decks, force)
     last = _LastBuild(folder_for(lock_file), lock_file, corpus, options)
-    report = last.unchanged()
+    with paused_gc():  # (reading and writing the last build's record: many containers, no cycles)
+        report = last.unchanged()
     if report is not None:
         return report
     from .parallel import shared
 
     with shared():
-        built = None if single else last.delta(out_dir, root, rename_decks, force)
+        with paused_gc():
+            built = None if single else last.delta(out_dir, root, rename_decks, force)
         if built is None:
             built = _build(corpus, out_dir, lock_file, single, root, rename_decks, force, progress)
-    last.remember(*built)
+    with paused_gc():
+        last.remember(*built)
     return built[0]
 
 

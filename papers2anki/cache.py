@@ -36,7 +36,6 @@ KEEP_DAYS = 30  #: a lock's cache folder unused this long is removed
 def code_fingerprint() -> str:
     """Changes whenever anything that shapes a build's output may have changed."""
     import sqlite3
-    from importlib import metadata
 
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
@@ -45,13 +44,33 @@ def code_fingerprint() -> str:
             h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
     for dist in ("genanki", "mistune", "pylatexenc"):
-        try:
-            h.update(metadata.version(dist).encode())
-        except metadata.PackageNotFoundError:
-            h.update(b"?")
+        h.update(_installed(dist).encode())
     h.update(sqlite3.sqlite_version.encode())
     h.update(sys.version.encode())
     return h.hexdigest()[:24]
+
+
+def _installed(dist: str) -> str:
+    """Which version of `dist` is installed: the names of its metadata folders beside it (a leftover
+    one of another version included), else importlib.metadata's answer, which costs 30 ms to import:
+    a tenth of a build with nothing to do."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(dist)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        site = Path(spec.origin).parent.parent
+        found = sorted(p.name for p in site.glob(f"{dist}-*-info"))  # .dist-info, .egg-info
+        if found:
+            return ",".join(found)
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def digest(*parts: str | bytes) -> str:

@@ -133,6 +133,10 @@ def _empty_collection() -> bytes:
         db_path = os.path.join(tmp, "collection.anki2")
         conn = sqlite3.connect(db_path)
         try:
+            # A scratch file: no journal on disk and no waiting for it to reach the disk (neither
+            # changes a byte of the database; tests/test_package_bytes.py holds genanki's bytes).
+            conn.execute("PRAGMA journal_mode=MEMORY")
+            conn.execute("PRAGMA synchronous=OFF")
             cursor = conn.cursor()
             cursor.executescript(APKG_SCHEMA)  # exactly the two scripts genanki runs first
             cursor.executescript(APKG_COL)

@@ -14,13 +14,14 @@ fork would copy half-way, e.g. with Anki's backend loaded), the work is done her
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,14 +62,22 @@ class Workers:
     def map(self, fn: Callable[[T], R], items: Iterable[T], chunksize: int = 16) -> Iterator[R]:
         """`fn` over `items`, in order; `fn` must be a module-level function (it is sent by name)."""
         todo = list(items)
-        forkable = "fork" in multiprocessing.get_all_start_methods() and _single_threaded()
-        if self.count <= 1 or len(todo) < MIN_ITEMS or (self._pool is None and not forkable):
+        if self.count <= 1 or len(todo) < MIN_ITEMS:
             return map(fn, todo)
         if self._pool is None:
+            # Imported here: a build of a few papers makes no pool (20 ms).
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            if "fork" not in multiprocessing.get_all_start_methods() or not _single_threaded():
+                return map(fn, todo)
             # Objects made so far are left out of the workers' garbage collections, which would
             # otherwise touch, and so copy, every page they share with this process.
             gc.freeze()
-            self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("fork"))
+            # (gc.enable: a pool forked while this process held its collector off still collects.)
+            self._pool = ProcessPoolExecutor(
+                self.count, mp_context=multiprocessing.get_context("fork"), initializer=gc.enable
+            )
         return self._pool.map(fn, todo, chunksize=chunksize)
 
     def close(self) -> None:
