@@ -942,9 +942,9 @@ def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[l
 
 
 def _share_with_paper(paper: Paper, drafts: list[NoteDraft]) -> None:
-    """A draft's content and location are its question's (or review's), and its paper key is its
-    paper's, come back from a worker as copies: one string or record is kept for each instead
-    (80 MB at 100,000 questions)."""
+    """A draft's content and location are its question's (or review's), come back from a worker as
+    copies, and its paper key a copy per draft: the paper's own are kept instead, and one key for all
+    its drafts (80 MB at 100,000 questions)."""
     if not drafts:
         return
     key = drafts[0].paper_key

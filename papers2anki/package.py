@@ -17,10 +17,11 @@ import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -268,18 +269,13 @@ def write_files(
             value = files[target]
             compare = target not in differ and target.exists()
             if isinstance(value, Streamed):
-                tmp = _write_temp(target, value.pieces(), temps)
-                if compare and _same_bytes(tmp, target):
-                    temps.pop()
-                    os.unlink(tmp)
-                    continue
-            else:
-                data = value() if callable(value) else value
-                if compare and target.read_bytes() == data:
-                    continue
-                tmp = _write_temp(target, (data,), temps)
-            with open(tmp, "r+b") as f:  # (writable: Windows syncs only a file open for writing)
-                os.fsync(f.fileno())
+                _write_streamed(target, value.pieces(), temps, compare)
+                continue
+            data = value() if callable(value) else value
+            if compare and target.read_bytes() == data:
+                continue
+            with _temp_for(target, temps) as f:
+                f.write(data)
     except BaseException:
         for tmp, _ in temps:
             if os.path.exists(tmp):
@@ -289,28 +285,49 @@ def write_files(
     return [target for _, target in temps]
 
 
-def _write_temp(target: Path, pieces: Iterable[bytes], temps: list[tuple[str, Path]]) -> str:
-    """A temporary file beside `target` holding `pieces`, listed in `temps` before it is written."""
+@contextmanager
+def _temp_for(target: Path, temps: list[tuple[str, Path]]) -> Iterator[BinaryIO]:
+    """A temporary file beside `target` for its new bytes, listed in `temps` before it is written,
+    on the disk when the `with` ends."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     temps.append((tmp, target))
     with os.fdopen(fd, "wb") as f:
-        for piece in pieces:
-            f.write(piece)
+        yield f
+        f.flush()
+        os.fsync(f.fileno())
     os.chmod(tmp, 0o644)
-    return tmp
 
 
-def _same_bytes(a: str, b: Path) -> bool:
-    if os.path.getsize(a) != os.path.getsize(b):
-        return False
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            x, y = fa.read(1 << 20), fb.read(1 << 20)
-            if x != y:
-                return False
-            if not x:
-                return True
+def _write_streamed(target: Path, pieces: Iterable[bytes], temps: list[tuple[str, Path]], compare: bool) -> None:
+    """`pieces` into a temporary file for `target`; with `compare`, only from where they part from
+    what `target` holds (the bytes before copied from it), and not at all when they never do: a
+    file already up to date is not written, even in a folder that cannot be."""
+    with ExitStack() as stack:
+        old = stack.enter_context(open(target, "rb")) if compare else None
+        out: BinaryIO | None = None
+        same = 0  # how many first bytes are those of the old file
+
+        def start() -> BinaryIO:
+            f = stack.enter_context(_temp_for(target, temps))
+            if old is not None:
+                old.seek(0)
+                left = same
+                while left:
+                    chunk = old.read(min(left, 1 << 20))
+                    f.write(chunk)
+                    left -= len(chunk)
+            return f
+
+        for piece in pieces:
+            if out is None and old is not None and old.read(len(piece)) == piece:
+                same += len(piece)
+                continue
+            if out is None:
+                out = start()
+            out.write(piece)
+        if out is None and (old is None or old.read(1)):  # no old file, or a longer one
+            start()
 
 
 def _replace_all(temps: list[tuple[str, Path]]) -> None:

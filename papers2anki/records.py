@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,10 @@ class Plain:
     100,000 questions that was seconds each way between the worker processes and into the cache.
     And pickle writes a `str` through its UTF-8 form, which CPython then keeps inside the string for
     as long as it lives: every Russian text the main process sent to a worker stayed in memory twice
-    (190 MB at 100,000 questions). Bytes made by `str.encode` are not kept.
+    (190 MB at 100,000 questions). Bytes made by `str.encode` are not kept. A string that recurs
+    (a file's path in each of its locations, a paper's title in each of its notes) is encoded and
+    decoded once while it recurs, so that pickle still writes it once and it comes back one string.
+    No record has a field of bytes: bytes in a pickled record are always its text.
     """
 
     __slots__ = ()
@@ -34,26 +38,36 @@ def _is_text(value: Any) -> bool:
     return kind is list and any(type(v) is str and not v.isascii() for v in value)
 
 
+@functools.lru_cache(maxsize=1024)
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+@functools.lru_cache(maxsize=1024)
+def _decoded(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
+
+
 def _packed(value: Any) -> Any:
     kind = type(value)
     if kind is str:
-        return value.encode("utf-8", "surrogatepass") if not value.isascii() else value
+        return value if value.isascii() else _encoded(value)
     if kind is list:
-        return [v.encode("utf-8", "surrogatepass") if type(v) is str and not v.isascii() else v for v in value]
+        return [_encoded(v) if type(v) is str and not v.isascii() else v for v in value]
     return value
 
 
 def _unpacked(cls: type, values: tuple[Any, ...]) -> Any:
-    """A record from `_packed` values (no record has a field of bytes, so bytes are always packed text)."""
+    """A record from `_packed` values."""
     return cls(*[_unpack(v) for v in values])
 
 
 def _unpack(value: Any) -> Any:
     kind = type(value)
     if kind is bytes:
-        return value.decode("utf-8", "surrogatepass")
+        return _decoded(value)
     if kind is list:
-        return [v.decode("utf-8", "surrogatepass") if type(v) is bytes else v for v in value]
+        return [_decoded(v) if type(v) is bytes else v for v in value]
     return value
 
 

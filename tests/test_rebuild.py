@@ -136,6 +136,25 @@ def test_rebuild_without_change_is_byte_identical(sources_copy: Path, tmp_path: 
     assert sum(len(log.new) + len(log.updated) for log in logs) == 0
 
 
+def test_a_full_build_with_nothing_new_writes_nothing_anywhere(
+    sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a cache every build is a full one; when its decks and lock are those on disk it writes
+    no file, not even a temporary one: it works where nothing can be written (a check in CI)."""
+    monkeypatch.setenv("PAPERS2ANKI_CACHE", "off")
+    state = tmp_path / "state"
+    out, lock = state / "decks", state / "papers2anki.lock"
+    build(sources_copy, out, lock, 1_700_000_000)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in [*out.glob("*.apkg"), lock]}
+    for folder in (state, out):
+        os.utime(folder, ns=(0, 0))
+
+    output = build(sources_copy, out, lock, 1_700_009_999)
+    assert "nothing changed, no file rewritten" in output, output
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in [*out.glob("*.apkg"), lock]} == before
+    assert state.stat().st_mtime_ns == out.stat().st_mtime_ns == 0  # no file came and went
+
+
 def test_a_failed_build_leaves_previous_outputs(
     sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
