@@ -74,9 +74,8 @@ class Workers:
             # Objects made so far are left out of the workers' garbage collections, which would
             # otherwise touch, and so copy, every page they share with this process.
             gc.freeze()
-            # (gc.enable: a pool forked while this process held its collector off still collects.)
             self._pool = ProcessPoolExecutor(
-                self.count, mp_context=multiprocessing.get_context("fork"), initializer=gc.enable
+                self.count, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
             )
         return self._pool.map(fn, todo, chunksize=chunksize)
 
@@ -91,6 +90,13 @@ class Workers:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _worker_start() -> None:
+    from .records import pack_text
+
+    gc.enable()  # a pool forked while this process held its collector off still collects
+    pack_text(False)
 
 
 _shared: Workers | None = None

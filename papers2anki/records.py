@@ -25,9 +25,20 @@ class Plain:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         names: tuple[str, ...] = type(self).__slots__  # the dataclass's fields, in order
         values = [getattr(self, name) for name in names]
-        if not any(map(_is_text, values)):
+        if not _packing or not any(map(_is_text, values)):
             return (type(self), tuple(values))
         return (_unpacked, (type(self), tuple([_packed(v) for v in values])))
+
+
+_packing = True
+
+
+def pack_text(on: bool) -> None:
+    """Whether records pickle their text as bytes: worth it only in a process that keeps the strings
+    it pickles, not in a worker (whose records live for one job), where plain pickles are made and
+    read back twice as fast."""
+    global _packing
+    _packing = on
 
 
 def _is_text(value: Any) -> bool:
