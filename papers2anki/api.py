@@ -618,7 +618,7 @@ def _build(
     progress: Callable[[int], None] | None,
 ) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None]:
     """The build, the report of a rebuild with no change (None when that rebuild would write), until when
-    that holds, the lock written, and the map of what was made (for a rebuild of a few papers)."""
+    that holds, and the map of what was made (for a rebuild of a few papers)."""
     from .lock import Lock
     from .package import Streamed, decks_digest, write_files
     from .parallel import workers
