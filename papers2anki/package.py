@@ -267,15 +267,8 @@ def write_files(
     try:
         for target in targets:
             value = files[target]
-            compare = target not in differ and target.exists()
-            if isinstance(value, Streamed):
-                _write_streamed(target, value.pieces(), temps, compare)
-                continue
-            data = value() if callable(value) else value
-            if compare and target.read_bytes() == data:
-                continue
-            with _temp_for(target, temps) as f:
-                f.write(data)
+            pieces = value.pieces() if isinstance(value, Streamed) else (value() if callable(value) else value,)
+            _write_if_new(target, pieces, temps, compare=target not in differ and target.exists())
     except BaseException:
         for tmp, _ in temps:
             if os.path.exists(tmp):
@@ -299,7 +292,7 @@ def _temp_for(target: Path, temps: list[tuple[str, Path]]) -> Iterator[BinaryIO]
     os.chmod(tmp, 0o644)
 
 
-def _write_streamed(target: Path, pieces: Iterable[bytes], temps: list[tuple[str, Path]], compare: bool) -> None:
+def _write_if_new(target: Path, pieces: Iterable[bytes], temps: list[tuple[str, Path]], compare: bool) -> None:
     """`pieces` into a temporary file for `target`; with `compare`, only from where they part from
     what `target` holds (the bytes before copied from it), and not at all when they never do: a
     file already up to date is not written, even in a folder that cannot be."""
