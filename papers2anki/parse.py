@@ -1,41 +1,64 @@
-"""Stage 2: recognise question lists and reviews in a source, with mistune's block AST.
+"""Stage 2: recognise papers, questions, answers and reviews in a source, with mistune's block AST.
 
-Layouts are recognised by what the blocks are, not where they are:
-- a list of questions is headed by the closest text block before it (a paragraph, a heading, or the
-  last item of a list that directly precedes it and whose number prefixes the questions': `1. Title`
-  then `- 1.1.`); a list item with a line of text and a nested list numbered `N.k` is a title too;
-- a bullet item that only wraps an ordered item (`- 1. ...`) is that question;
-- a heading `Исследование статьи TITLE` starts a review that runs to the next heading of its level.
+Before Markdown sees the text, scaffolding is blanked (`scaffold`: front matter, comments, layout
+commands, links to anchors), formulas are protected (their characters replaced length for length, so
+Markdown cannot eat `\\{`, `_` or `*` nor end a list on a formula's line) and item markers Markdown
+does not know (`(1)`, `Вопрос 1.`, `1.2`, `•`) are spelled as Markdown ones (`markers`). mistune's
+blocks then carry their own source lines (`blocks`), and texts are cut from the source lines, so
+formulas come through exactly as written.
 
-Math is protected before Markdown sees it: every formula's characters are replaced, length for
-length, by a private-use character, so Markdown cannot eat `\\{`, `_` or `*` nor break a list on a
-formula's line. mistune's tokens carry no line numbers; each block's line is recovered by finding
-its text, reduced to letters and digits, in the source from the previous block's line onwards.
-Question text is then cut from the source lines, so formulas come through exactly as written.
+The structure, by what blocks are, not where they are:
+- a heading followed by a list of questions is a paper; followed by prose, an image or code, a
+  question whose answer runs to the next heading of its level; followed only by deeper headings, a
+  section (a paper when those headings are its questions);
+- a short text right before a list is the list's title (an authors or venue line may follow it);
+  with no blank lines, a line between two numbered runs after which the numbering restarts is the
+  next paper's title; a list with no title at all is named by the front matter or the file;
+- an item with nested items is a paper or topic (its items are questions), unless it reads as a
+  question (`?` or `:` at its end), whose sub-items are part of it; letter items (`а)`) always are;
+- text after a question, in its item or (when the numbering goes on after it) outside, is its answer;
+- `Исследование статьи TITLE` starts a review that runs to the next heading of its level or to the
+  next paper's list; a list it introduces with `Вопросы ...:` holds questions of the reviewed paper.
+Every non-blank line ends in a title, a question, an answer, a review, a skipped line (with its
+reason) or a reported problem: `ParseResult.spans` says which.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import PurePath
 
-import mistune
-from mistune.core import BlockState
-
+from . import markers
+from .blocks import Block, blocks
 from .latex import find_math
-from .records import Location, Paper, Problem, Question, Review
+from .records import Location, Paper, Problem, Question, Review, Span
+from .scaffold import Details, Prepared, prepare
 from .sources import Source
-from .text import skeleton
 
 PROTECT = "\ue000"
-_MARKER = re.compile(r"^\s{0,3}(?:[-+*](?:\s+|$))?(?:(\d{1,3}(?:\.\d{1,3})*)[.)](?:\s+|$))?")
+_NON_SPACE = re.compile(r"\S")
+_ATX = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)|\s+#+\s*$")
 _REVIEW_HEADING = re.compile(r"^\s*исследование\s+стать[ия]\s*[:—–-]?\s*", re.I)
 _REVIEWER = re.compile(r"^\s*автор(?:ы)?\s+исследования\s*:\s*", re.I)
-_NON_SPACE = re.compile(r"\S")
-_ATX = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
-
-_markdown = mistune.create_markdown(renderer=None)
+_QUESTIONS_LABEL = re.compile(r"^\s*(?:\*\*|__)?\s*(?:вопросы|questions)\b[^\n]*:\s*(?:\*\*|__)?\s*$", re.I)
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:ответ|answer|решение|solution)\s*(?:\*\*|__)?\s*[:.—-]", re.I)
+_AUTHORS = re.compile(
+    r"^\s*(?:\(.*\)|\[.*\]\(.*\)|(?:авторы|authors?|by)\s*:.*|.*\bet al\b.*|.*\b(?:19|20)\d\d\b.*|"
+    r".*\b(?:NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|AAAI|IJCAI|arXiv|JMLR|TPAMI)\b.*)\s*$",
+    re.I,
+)
+_TITLE_PREFIX = re.compile(r"^\s*(?:(?:статья|paper|работа)\s*№?\s*\d*\s*[:.—–-]\s*|\d{1,3}[.)]\s+)", re.I)
+_ANSWER_LINK = re.compile(
+    r"\s*[(\[]?\s*\[(?:ответ|answer|решение|solution|разбор|→|->)[^\]]*\]\((?!https?:)[^)]*\)\s*[)\]]?\s*$", re.I
+)
+_ONLY_IMAGE = re.compile(r"^\s*!\[([^\]]*)\]\([^)]*\)\s*$")
+_QUESTION_WORDS = re.compile(
+    r"^(?:что|как|почему|зачем|какие|какой|какая|каким|в чем|в чём|чем|опишите|выпишите|выведите|объясните|"
+    r"сформулируйте|докажите|приведите|назовите|сравните|расскажите|перечислите|определите|покажите|запишите)\b",
+    re.I,
+)
 
 
 def protect_math(text: str) -> str:
@@ -54,336 +77,581 @@ def protect_math(text: str) -> str:
     return "".join(out)
 
 
-def block_tokens(text: str) -> list[dict[str, Any]]:
-    """mistune's block-level AST; inline text stays raw in each token's `text`."""
-    state = BlockState()
-    state.process(text if text.endswith("\n") else text + "\n")
-    _markdown.block.parse(state)
-    return state.tokens
-
-
-@dataclass
-class _Block:
-    """A block token with the source lines it covers (1-based, inclusive)."""
-
-    token: dict[str, Any]
-    line: int
-    end: int = 0
-    children: list[_Block] = field(default_factory=list)
-
-    @property
-    def type(self) -> str:
-        return str(self.token["type"])
-
-    @property
-    def text(self) -> str:
-        return str(self.token.get("text", ""))
-
-
-class _Lines:
-    """Recovers the line of each token by searching its text in the (protected) source."""
-
-    def __init__(self, protected: str) -> None:
-        self.lines = protected.split("\n")
-        self.skeletons = [skeleton(line) for line in self.lines]
-        self.cursor = 0
-        self.claimed: set[int] = set()
-
-    def _matches(self, i: int, key: str) -> bool:
-        # A token with no words (`2.` alone, a rule, only math) is on a line with no words either.
-        return bool((key and key in self.skeletons[i]) or (not key and self.lines[i].strip() and not self.words(i)))
-
-    def find(self, text: str) -> int:
-        # Search by the token's first line that is not blank (a paragraph may begin with U+2028).
-        text_lines = text.split("\n")
-        skip = next((k for k, line in enumerate(text_lines) if line.strip()), 0)
-        key = skeleton(text_lines[skip])[:24]
-        for i in range(self.cursor + skip, len(self.lines)):
-            if self._matches(i, key):
-                self.cursor = i - skip
-                self.claimed.add(i - skip)
-                return i - skip + 1
-        # mistune can emit a block after one that follows it (`>0` then `- 1. ...`): look back too.
-        for i in range(self.cursor):
-            if i not in self.claimed and self._matches(i, key):
-                self.claimed.add(i)
-                return i + 1
-        return self.cursor + 1  # not found: stay where we are rather than jump
-
-    def fence(self, marker: str) -> int:
-        for i in range(self.cursor, len(self.lines)):
-            if self.lines[i].lstrip(" \t>").startswith(marker):
-                self.cursor = i
-                return i + 1
-        return self.cursor + 1
-
-    def words(self, i: int) -> str:
-        """The letters and digits of line i after its list markers (`4. 1.` has none)."""
-        rest = self.lines[i]
-        while (marker := _MARKER.match(rest)) and marker.end():
-            rest = rest[marker.end() :]
-        return skeleton(rest)
-
-    def last_nonblank(self, start: int, end: int) -> int:
-        while end > start and not self.lines[end - 1].strip():
-            end -= 1
-        return end
-
-
-def _outdent(lines: list[str], width: int) -> str:
-    """Remove an item's content indentation (at most `width` columns), keeping deeper indents (code)."""
-    out = []
-    for line in lines:
-        expanded = line.expandtabs(4)
-        strip = min(width, len(expanded) - len(expanded.lstrip(" ")))
-        out.append(expanded[strip:])
-    return "\n".join(out)
-
-
-def _first_text(token: dict[str, Any]) -> str:
-    if "text" in token or "raw" in token:  # code and HTML blocks keep their text in `raw`
-        return str(token.get("text", token.get("raw", "")))
-    for child in token.get("children", []):
-        found = _first_text(child)
-        if found:
-            return found
-    return ""
-
-
-def _locate(tokens: list[dict[str, Any]], lines: _Lines) -> list[_Block]:
-    blocks = []
-    for tok in tokens:
-        if tok["type"] == "blank_line":
-            continue
-        if tok["type"] in ("list", "list_item", "block_quote"):
-            # A container starts where its first child does (an empty item `1.` on a wordless line):
-            # searching by a later descendant's text would skip the lines before it.
-            children = _locate(tok.get("children", []), lines)
-            block = _Block(tok, children[0].line if children else lines.find(""), children=children)
-        elif tok.get("style") == "fenced":  # found by its fence: the code may start blank or wordless
-            block = _Block(tok, lines.fence(str(tok.get("marker", "```"))))
-            lines.cursor = min(block.line + str(tok.get("raw", "")).count("\n"), len(lines.lines) - 1)
-        else:
-            block = _Block(tok, lines.find(_first_text(tok)))
-        if tok["type"] in ("paragraph", "block_text", "heading"):  # the next block starts after these lines
-            after = block.line - 1 + str(tok["text"]).rstrip("\n").count("\n") + 1
-            lines.cursor = min(max(lines.cursor, after), len(lines.lines) - 1)
-        blocks.append(block)
-    return sorted(blocks, key=lambda b: b.line)  # document order, whatever order mistune gave
-
-
-def _set_ends(blocks: list[_Block], end: int, lines: _Lines) -> None:
-    for i, block in enumerate(blocks):
-        nxt = blocks[i + 1].line - 1 if i + 1 < len(blocks) else end
-        block.end = max(block.line, lines.last_nonblank(block.line, nxt))
-        _set_ends(block.children, block.end, lines)
-
-
 @dataclass
 class ParseResult:
-    """What one source file holds."""
+    """What one source file holds, and how each of its lines was read."""
 
     papers: list[Paper]
     reviews: list[Review]
     problems: list[Problem]
+    spans: list[Span] = field(default_factory=list)  #: in line order
 
 
-class _Parser:
+@dataclass
+class _Item:
+    """A list item as a question or a title: its lines and nested items."""
+
+    line: int
+    end: int
+    number: str
+    col: int  #: column of its text
+    head_end: int  #: last line of its own text (the question)
+    answer_from: int = 0  #: first line of its answer, 0 for none
+    children: list[_Item] = field(default_factory=list)
+    image_alt: str | None = None
+
+
+def _number_parts(number: str) -> list[int]:
+    return [int(p) for p in number.split(".") if p.isdigit()]
+
+
+def _follows(previous: str, number: str) -> bool:
+    """`number` goes on from `previous` (2 after 1, 1.3 after 1.2, 3 after 2.4)."""
+    a, b = _number_parts(previous), _number_parts(number)
+    if not a or not b:
+        return False
+    return b == a[:-1] + [a[-1] + 1] or (len(b) == 1 and b[0] == a[0] + 1)
+
+
+class _Reader:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.src_lines = source.text.split("\n")
+        self.prepared: Prepared = prepare(source.text)
+        self.lines = self.prepared.lines
         self.papers: list[Paper] = []
         self.reviews: list[Review] = []
         self.problems: list[Problem] = []
+        self.spans: list[Span] = []
+        self.paper: Paper | None = None  #: the paper the next questions belong to
+        self.last: Question | None = None  #: its last question, which may still get an answer
 
-    # -- helpers over source lines -------------------------------------------------------------
+    # -- helpers over lines --------------------------------------------------------------------
     def loc(self, line: int, col: int = 1) -> Location:
         return Location(self.source.path, line, col)
 
-    def warn(self, line: int, message: str, rule: str, severity: str = "warning") -> None:
-        self.problems.append(Problem(self.loc(line), severity, message, rule))
+    def span(self, kind: str, first: int, last: int, note: str = "") -> None:
+        self.spans.append(Span(kind, first, max(first, last), note))
 
-    def cut(self, first: int, last: int) -> tuple[str, str, int]:
-        """Lines first..last of an item: (number, text without its marker, column of the text)."""
-        head = self.src_lines[first - 1]
-        m = _MARKER.match(head)
-        number = (m.group(1) or "") if m else ""
-        start = m.end() if m else len(head) - len(head.lstrip())
-        if m and not m.group(1):  # `- 1. text`: the bullet wraps an ordered marker
-            inner = _MARKER.match(head, m.end())
-            if inner and inner.group(1):
-                number, start = inner.group(1), inner.end()
-        rest = _outdent(self.src_lines[first:last], start)
-        text = head[start:].strip() + ("\n" + rest if rest.strip() else "")
-        return number, text.strip(), start + 1
+    def warn(self, first: int, last: int, message: str, rule: str, severity: str = "warning") -> None:
+        self.problems.append(Problem(self.loc(first), severity, message, rule))
+        self.span("left-out", first, last, rule)
 
-    def para_lines(self, block: _Block) -> int:
-        """How many source lines the block's own paragraph takes."""
-        return block.text.rstrip("\n").count("\n") + 1
+    def skip(self, first: int, last: int, reason: str) -> None:
+        self.span("skipped", first, last, reason)
 
-    def title_of(self, block: _Block) -> tuple[str, int]:
-        if block.type == "list_item":
-            first = block.children[0] if block.children else block
-            _, text, col = self.cut(block.line, block.line + self.para_lines(first) - 1)
-        else:
-            line = self.src_lines[block.line - 1]
-            text = _ATX.sub("", line) if block.type == "heading" else block.text
-            col = len(line) - len(line.lstrip()) + 1
+    def text(self, first: int, last: int) -> str:
+        return "\n".join(self.lines[first - 1 : last])
+
+    def words(self, block: Block) -> str:
+        return " ".join(self.text(block.line, block.end).split())
+
+    def outdented(self, first: int, last: int, width: int) -> str:
+        out = []
+        for line in self.lines[first - 1 : last]:
+            expanded = line.expandtabs(4)
+            strip = min(width, len(expanded) - len(expanded.lstrip(" ")))
+            out.append(expanded[strip:])
+        return "\n".join(out).strip("\n")
+
+    # -- the file -----------------------------------------------------------------------------
+    def run(self) -> ParseResult:
+        for number, reason in sorted(self.prepared.skipped.items()):
+            self.skip(number, number, reason)
+        shadow = []
+        fenced = False
+        for line in self.lines:
+            if re.match(r"^[ \t]{0,3}(```|~~~)", line):
+                fenced = not fenced
+            shadow.append(line if fenced else markers.markdown_line(line, markers.find(line)))
+        found = blocks(protect_math("\n".join(shadow)), self.lines)
+        found += [Block("details", d.line, d.end, {"details": d}) for d in self.prepared.details]
+        found.sort(key=lambda b: b.line)
+        self.section(found, 0)
+        self.spans.sort(key=lambda s: (s.first, s.last))
+        return ParseResult(self.papers, self.reviews, self.problems, self.spans)
+
+    # -- headings ------------------------------------------------------------------------------
+    def section(self, found: list[Block], level: int) -> None:
+        """Blocks under a heading of `level` (0: the file): the text before the first heading, then each heading."""
+        i = next((k for k, b in enumerate(found) if b.type == "heading"), len(found))
+        self.flat(found[:i])
+        while i < len(found):
+            head = found[i]
+            j = next((k for k in range(i + 1, len(found)) if _is_heading(found[k], head.level)), len(found))
+            self.heading(head, found[i + 1 : j])
+            i = j
+
+    def heading(self, head: Block, body: list[Block]) -> None:
+        text = self.words(head)
+        if _REVIEW_HEADING.match(_ATX.sub("", text)):
+            self.review(head, body)
+            return
+        sub = next((k for k, b in enumerate(body) if b.type == "heading"), len(body))
+        own, deeper = body[:sub], body[sub:]
+        content = [b for b in own if b.type != "thematic_break"]
+        lead = 0
+        if content and content[0].type == "paragraph" and _AUTHORS.match(self.words(content[0])):
+            lead = 1  # an authors or venue line under the title
+        if len(content) > lead and content[lead].type in ("list", "details"):
+            paper = self.start_paper(head)
+            for b in content[:lead]:
+                self.skip(b.line, b.end, "authors or venue line")
+            self.flat(own[own.index(content[lead]) :] if lead else own, paper)
+            self.under(paper, deeper, head.level)
+            return
+        if content and self.reads_as_question(head):
+            self.heading_question(head, body)
+            return
+        if not content and deeper:
+            paper = self.start_paper(head)
+            before = len(paper.questions)
+            self.under(paper, deeper, head.level)
+            if len(paper.questions) == before:  # its headings were papers or sections: a section
+                self.papers.remove(paper)
+                self.retitle(head, "skipped", "section heading")
+            return
+        if not content:
+            self.paper = None
+            title = self.title_text(head)
+            self.warn(head.line, head.end, f"title '{title}' has no questions after it; left out", "no-questions")
+            return
+        # A heading over titled lists, or over prose: a section; its text is read on its own.
+        self.skip(head.line, head.end, "section heading")
+        self.paper, self.last = None, None
+        self.flat(own)
+        self.section(deeper, head.level)
+
+    def under(self, paper: Paper, deeper: list[Block], level: int) -> None:
+        """Deeper headings under a paper's title: its questions, or papers and sections of their own."""
+        self.paper, self.last = paper, None
+        i = 0
+        while i < len(deeper):
+            head = deeper[i]
+            j = next((k for k in range(i + 1, len(deeper)) if _is_heading(deeper[k], head.level)), len(deeper))
+            body = deeper[i + 1 : j]
+            first_sub = next((b for b in body if b.type == "heading"), None)
+            own = body[: body.index(first_sub)] if first_sub else body
+            if any(b.type in ("list", "details") for b in own) or (not own and first_sub is not None):
+                self.heading(head, body)  # a paper or a section of its own
+            else:
+                self.paper = paper
+                self.heading_question(head, body)
+            i = j
+
+    def reads_as_question(self, head: Block) -> bool:
+        text = _ATX.sub("", self.lines[head.line - 1]).strip()
+        return bool(
+            markers.find(text) is not None
+            or text.rstrip("*_ ").endswith("?")
+            or _QUESTION_WORDS.match(text.strip("*_ "))
+            or self.paper is not None
+        )
+
+    def heading_question(self, head: Block, body: list[Block]) -> None:
+        """`### 3. Question?` and what follows it up to the next heading of its level: its answer."""
+        raw = _ATX.sub("", self.lines[head.line - 1])
+        if head.token.get("style") == "setext":
+            raw = self.text(head.line, head.end - 1)
+        marker = markers.find(raw.strip())
+        line = self.lines[head.line - 1]
+        col = len(line) - len(line.lstrip()) + 1
+        text = raw.strip()
+        number = ""
+        if marker is not None:
+            number, text = marker.number, text[marker.end :].strip()
+            col = line.find(text[:1], col - 1) + 1 if text else col
+        text = _ANSWER_LINK.sub("", text)
+        paper = self.paper or self.untitled(head.line)
+        number = number or str(len(paper.questions) + 1)
+        end = body[-1].end if body else head.end
+        answer_from = body[0].line if body else 0
+        answer = self.outdented(answer_from, end, 0) if answer_from else ""
+        question = Question(number, text, self.loc(head.line, col), answer)
+        paper.questions.append(question)
+        self.span("question", head.line, head.end, number)
+        if answer_from:
+            self.span("answer", answer_from, end)
+        self.last = question
+        if not text:
+            self.problems.append(Problem(self.loc(head.line), "error", f"question {number} is empty", "empty-question"))
+
+    def retitle(self, head: Block, kind: str, note: str) -> None:
+        self.spans = [s for s in self.spans if not (s.kind == "title" and s.first == head.line)]
+        self.span(kind, head.line, head.end, note)
+
+    # -- titles --------------------------------------------------------------------------------
+    def title_text(self, block: Block, lines: tuple[int, int] | None = None) -> str:
         from .render import plain_text
 
-        return plain_text(" ".join(text.split())), col
-
-    # -- layouts -------------------------------------------------------------------------------
-    def run(self) -> ParseResult:
-        protected = protect_math(self.source.text)
-        lines = _Lines(protected)
-        blocks = _locate(block_tokens(protected), lines)
-        _set_ends(blocks, len(self.src_lines), lines)
-        self.walk(blocks)
-        return ParseResult(self.papers, self.reviews, self.problems)
-
-    def walk(self, blocks: list[_Block]) -> None:
-        pending: _Block | None = None  # the text block that may head the next list of questions
-        last_paper: Paper | None = None
-        i = 0
-        while i < len(blocks):
-            block = blocks[i]
-            if block.type == "heading" and _REVIEW_HEADING.match(block.text):
-                self.flush(pending)
-                pending = None
-                i = self.review(blocks, i)
-                last_paper = None
-                continue
-            if block.type in ("paragraph", "heading", "block_text"):
-                self.flush(pending)
-                pending = block
-            elif block.type == "list":
-                nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-                if nxt is not None and nxt.type == "list" and self.heads(block.children[-1], nxt):
-                    # `1. Title` heads the next list; the items before it are questions of the
-                    # pending title when there is one (`Title`, `1. Q`, `2. Q`, `1. Title2`, `- 1.1. Q`).
-                    before = _Block(block.token, block.line, block.end, block.children[:-1])
-                    if pending is not None and before.children:
-                        self.paper(pending, before)
-                    else:
-                        self.flush(pending)
-                        for item in before.children:
-                            self.titles_or_questions(item)
-                    pending = block.children[-1]
-                elif any(self.nested_questions(item) for item in block.children):
-                    self.flush(pending)
-                    pending = None
-                    for item in block.children:
-                        self.titles_or_questions(item)
-                elif pending is not None:
-                    last_paper = self.paper(pending, block)
-                    pending = None
-                elif last_paper is not None and blocks[i - 1].type == "list":
-                    last_paper.questions.extend(self.questions(block))  # a list continued in another style
-                else:
-                    self.warn(
-                        block.line, "a list of questions with no paper title before it; left out", "no-title", "error"
-                    )
-            else:
-                self.flush(pending)
-                pending = None
-                self.warn(
-                    block.line,
-                    f"{block.type.replace('_', ' ')} is neither a title, a question nor a review; left out",
-                    "stray-text",
-                )
-            i += 1
-        self.flush(pending)
-
-    def flush(self, pending: _Block | None) -> None:
-        if pending is None:
-            return
-        title, _ = self.title_of(pending)
-        if pending.end > pending.line or len(title) > 200:
-            self.warn(pending.line, "text that is neither a title, a question nor a review; left out", "stray-text")
+        first, last = lines or (block.line, block.end)
+        if block.type == "heading":
+            raw = _ATX.sub("", self.lines[block.line - 1]) if block.token.get("style") != "setext" else None
+            text = raw if raw is not None else self.text(block.line, block.end - 1)
+        elif block.type == "list_item":
+            text = self.text(first, last)
         else:
-            self.warn(pending.line, f"title '{title}' has no questions after it; left out", "no-questions")
+            text = self.text(first, last)
+        text = " ".join(text.split())
+        marker = markers.find(text)
+        if marker is not None:
+            text = text[marker.end :]
+        text = _TITLE_PREFIX.sub("", text)
+        text = plain_text(text).strip()
+        text = text.strip("*_ ").strip("«»\"“”„'").strip()
+        return text.rstrip(":").strip()
 
-    def heads(self, item: _Block, questions: _Block) -> bool:
-        """Does list item `1. Title` head the next list (`- 1.1. ...`)?"""
-        number, _, _ = self.cut(item.line, item.line)
-        if not number or not questions.children:
-            return False
-        first, _, _ = self.cut(questions.children[0].line, questions.children[0].line)
-        return first.startswith(number + ".")
-
-    def nested_questions(self, item: _Block) -> _Block | None:
-        """A nested list numbered `N.k` under item `N. Title`: the item is a title."""
-        if item.type != "list_item" or len(item.children) < 2 or item.children[0].type == "list":
-            return None
-        number, _, _ = self.cut(item.line, item.line)
-        for child in item.children[1:]:
-            if child.type == "list" and number and child.children:
-                first, _, _ = self.cut(child.children[0].line, child.children[0].line)
-                if first.startswith(number + "."):
-                    return child
-        return None
-
-    def titles_or_questions(self, item: _Block) -> None:
-        nested = self.nested_questions(item)
-        if nested is not None:
-            self.paper(item, nested)
-        else:
-            self.flush(item)
-
-    def paper(self, title_block: _Block, questions: _Block) -> Paper:
-        title, col = self.title_of(title_block)
-        paper = Paper(title, self.questions(questions), None, self.loc(title_block.line, col))
+    def start_paper(self, block: Block, lines: tuple[int, int] | None = None) -> Paper:
+        first, last = lines or (block.line, block.end)
+        title = self.title_text(block, (first, last))
+        line = self.lines[first - 1]
+        marker = markers.find(line) if block.type != "heading" else None
+        col = (marker.end if marker is not None else len(line) - len(line.lstrip())) + 1
+        paper = Paper(title, [], None, self.loc(first, col))
         self.papers.append(paper)
+        self.span("title", first, last, title)
+        self.paper, self.last = paper, None
         return paper
 
-    def questions(self, lst: _Block) -> list[Question]:
-        found = []
-        for index, item in enumerate(lst.children, 1):
-            wrapped = item.children[0] if item.children and item.children[0].type == "list" else None
-            if wrapped is not None and len(item.children) == 1 and len(wrapped.children) == 1:
-                item = wrapped.children[0]  # `- 1. question`
-            own = item.children[0] if item.children and item.children[0].type in ("paragraph", "block_text") else None
-            head_lines = self.para_lines(own) if own is not None else 1
-            number, text, col = self.cut(item.line, min(item.end, item.line + head_lines - 1))
-            answer_from = item.line + head_lines
-            answer = ""
-            if answer_from <= item.end:
-                answer = _outdent(self.src_lines[answer_from - 1 : item.end], col - 1).strip("\n")
-            if not number:
-                number = str(index)
-            found.append(Question(number, text, self.loc(item.line, col), answer))
-            if not text.strip():
-                self.warn(item.line, f"question {number} is empty", "empty-question", "error")
-        return found
+    def untitled(self, line: int) -> Paper:
+        """A list with no title: named by the front matter's `title:`, else by the file."""
+        title = self.prepared.title or _file_title(self.source.path)
+        message = f"a list of questions with no paper title before it; named '{title}'"
+        self.problems.append(Problem(self.loc(line), "warning", message, "no-title"))
+        paper = Paper(title, [], None, self.loc(line))
+        self.papers.append(paper)
+        self.paper, self.last = paper, None
+        return paper
 
-    def review(self, blocks: list[_Block], i: int) -> int:
-        head = blocks[i]
-        level = head.token.get("attrs", {}).get("level", 1)
-        title_line = _ATX.sub("", self.src_lines[head.line - 1]) if head.token.get("style") == "atx" else head.text
-        title = _REVIEW_HEADING.sub("", title_line.strip())
+    def title_like(self, block: Block) -> bool:
+        if block.type == "heading":
+            return True
+        if block.type != "paragraph" or block.end - block.line > 1:
+            return False
+        text = self.text(block.line, block.line).strip()
+        if not text or len(text) > 250 or _ANSWER_LABEL.match(text) or _ONLY_IMAGE.match(text):
+            return False
+        if block.end > block.line and not _AUTHORS.match(self.text(block.end, block.end)):
+            return False
+        return not (text.endswith(".") and len(text.split()) >= 5)  # a sentence, not a title
+
+    # -- text between headings -----------------------------------------------------------------
+    def flat(self, seq: list[Block], paper: Paper | None = None) -> None:
+        """Titles, lists and what lies between them, outside headings."""
+        if paper is not None:
+            self.paper, self.last = paper, None
+        run: list[Block] = []
+        for block in _joined_lists(seq):
+            if block.type in ("list", "details"):
+                self.run_then_list(run, block)
+                run = []
+            else:
+                run.append(block)
+        self.run_then_list(run, None)
+
+    def run_then_list(self, run: list[Block], lst: Block | None) -> None:
+        """Blocks between two lists (or before the end): an answer, a title, scaffolding or stray text."""
+        segments = self.segments(lst) if lst is not None else []
+        first = segments[0][1][0].number if segments and segments[0][1] else ""
+        goes_on = self.last is not None and bool(first) and _follows(self.last.number, first)
+        title: tuple[Block, tuple[int, int]] | None = None
+        authors: Block | None = None
+        if lst is not None and run and not goes_on:
+            last = run[-1]
+            if last.type == "paragraph" and len(run) > 1 and _AUTHORS.match(self.words(last)):
+                if self.title_like(run[-2]):
+                    title, authors = (run[-2], (run[-2].line, run[-2].end)), last
+            if title is None and self.title_like(last) and not _QUESTIONS_LABEL.match(self.words(last)):
+                end = last.line if last.end > last.line else last.end
+                title = (last, (last.line, end))
+                if last.end > last.line:
+                    authors = Block("paragraph", last.end, last.end, {})
+        taken = {id(title[0]) if title else 0, id(authors) if authors else 0}
+        for block in run:
+            if id(block) not in taken:
+                self.between(block)
+        if lst is None:
+            return
+        if title is not None:
+            self.start_paper(title[0], title[1])
+            if authors is not None:
+                self.skip(authors.line, authors.end, "authors or venue line")
+        self.take_list(lst, segments, fresh=title is not None)
+
+    def between(self, block: Block) -> None:
+        """A block that is no title: the last question's answer, scaffolding, or left out with a word."""
+        words = self.words(block)
+        if block.type == "thematic_break":
+            self.skip(block.line, block.end, "rule")
+            return
+        if block.type == "block_html" and not re.sub(r"<[^>]*>", "", words).strip():
+            self.skip(block.line, block.end, "HTML markup")
+            return
+        if self.last is not None and (block.type != "paragraph" or not self.title_like(block)):
+            self.add_answer(self.last, block.line, block.end)
+            return
+        if block.type == "block_quote" or _ONLY_IMAGE.match(words):
+            self.skip(block.line, block.end, "quote between papers" if block.type == "block_quote" else "image")
+            return
+        if block.type == "paragraph" and _QUESTIONS_LABEL.match(words) and self.paper is not None:
+            self.skip(block.line, block.end, "label of a list")
+            return
+        if block.type == "paragraph" and self.title_like(block):
+            self.paper, self.last = None, None
+            title = self.title_text(block)
+            self.warn(block.line, block.end, f"title '{title}' has no questions after it; left out", "no-questions")
+            return
+        kind = "text" if block.type == "paragraph" else block.type.replace("_", " ")
+        self.warn(
+            block.line, block.end, f"{kind} that is neither a title, a question nor a review; left out", "stray-text"
+        )
+
+    def add_answer(self, question: Question, first: int, last: int) -> None:
+        more = self.outdented(first, last, 0)
+        question.answer = f"{question.answer}\n\n{more}" if question.answer else more
+        self.span("answer", first, last)
+
+    # -- lists ---------------------------------------------------------------------------------
+    def take_list(self, lst: Block, segments: list[tuple[tuple[int, int] | None, list[_Item]]], fresh: bool) -> None:
+        for k, (title_lines, items) in enumerate(segments):
+            if title_lines is not None:
+                title, authors = title_lines
+                self.start_paper(Block("paragraph", title, title, {}), (title, title))
+                if authors:
+                    self.skip(authors, authors, "authors or venue line")
+            elif k == 0 and not fresh and self.paper is None and not any(i.children for i in items):
+                self.untitled(items[0].line if items else lst.line)
+            self.items(items)
+
+    def items(self, items: list[_Item]) -> None:
+        for item in items:
+            if item.children:
+                self.outline(item)
+            else:
+                self.question(item)
+
+    def outline(self, item: _Item) -> None:
+        """`1. Title` / `* Topic` over nested items: a paper; over nested papers: a section."""
+        title_block = Block("list_item", item.line, item.head_end, {})
+        if any(child.children for child in item.children):
+            self.skip(item.line, item.head_end, "section")
+            self.paper, self.last = None, None
+            self.items(item.children)
+            return
+        self.start_paper(title_block, (item.line, item.head_end))
+        for child in item.children:
+            self.question(child)
+
+    def question(self, item: _Item) -> None:
+        paper = self.paper or self.untitled(item.line)
+        first = self.lines[item.line - 1]
+        marker = markers.find(first)
+        start = marker.end if marker is not None else len(first) - len(first.lstrip())
+        rest = self.outdented(item.line + 1, item.head_end, item.col - 1) if item.head_end > item.line else ""
+        text = (first[start:].strip() + ("\n" + rest if rest.strip() else "")).strip()
+        if item.image_alt is not None:
+            text = item.image_alt
+        text = _ANSWER_LINK.sub("", text)
+        number = item.number or str(len(paper.questions) + 1)
+        answer = self.outdented(item.answer_from, item.end, item.col - 1) if item.answer_from else ""
+        question = Question(number, text, self.loc(item.line, item.col), answer)
+        paper.questions.append(question)
+        self.last = question
+        self.span("question", item.line, item.head_end, number)
+        if item.answer_from:
+            self.span("answer", item.answer_from, item.end)
+        if not text.strip():
+            self.problems.append(Problem(self.loc(item.line), "error", f"question {number} is empty", "empty-question"))
+
+    def segments(self, lst: Block) -> list[tuple[tuple[int, int] | None, list[_Item]]]:
+        """A list's items, split where a line with no marker ends an item and the numbering restarts
+        after it (a Word export without blank lines): that line is the next paper's title."""
+        if lst.type == "details":
+            d: Details = lst.token["details"]
+            item = _Item(d.question_line, d.end, "", 1, d.question_line, d.answer_line if d.answer else 0)
+            return [(None, [item])]
+        items = self.list_items(lst)
+        out: list[tuple[tuple[int, int] | None, list[_Item]]] = [(None, [])]
+        for k, item in enumerate(items):
+            nxt = items[k + 1] if k + 1 < len(items) else None
+            out[-1][1].append(item)
+            if nxt is None or item.head_end <= item.line or item.children or item.answer_from:
+                continue
+            restarts = bool(nxt.number) and bool(item.number) and not _follows(item.number, nxt.number)
+            tail = self.lines[item.head_end - 1]
+            if restarts and tail.strip() and not tail[:1].isspace() and markers.find(tail) is None:
+                title, authors = item.head_end, 0
+                if title - 1 > item.line and _AUTHORS.match(tail):
+                    above = self.lines[title - 2]
+                    if above.strip() and not above[:1].isspace() and markers.find(above) is None:
+                        title, authors = title - 1, title
+                item.head_end = item.end = title - 1
+                out.append(((title, authors), []))
+        return out
+
+    def list_items(self, lst: Block) -> list[_Item]:
+        items = [self.item(li) for li in lst.children]
+        return _by_numbers(items)
+
+    def item(self, li: Block) -> _Item:
+        kids = list(li.children)
+        if kids and kids[0].type == "list" and kids[0].line == li.line and kids[0].children:
+            inner = kids[0].children[0]  # `- 1. question`: a bullet wrapping a numbered item
+            kids = inner.children + kids[0].children[1:] + kids[1:]
+        line = self.lines[li.line - 1]
+        marker = markers.find(line)
+        number = marker.number if marker is not None else ""
+        col = (marker.end if marker is not None else len(line) - len(line.lstrip())) + 1
+        item = _Item(li.line, li.end, number, col, li.line)
+        k = 0
+        if kids and kids[0].type in ("paragraph", "block_text"):
+            item.head_end = kids[0].end
+            k = 1
+            alt = _ONLY_IMAGE.match(self.text(li.line, kids[0].end)[marker.end if marker else 0 :])
+            if alt:
+                item.image_alt = alt.group(1).strip()
+        # A label `Ответ:` inside the question's own lines starts its answer.
+        for ln in range(li.line + 1, item.head_end + 1):
+            if _ANSWER_LABEL.match(self.lines[ln - 1]):
+                item.answer_from, item.head_end = ln, ln - 1
+                return item
+        while k < len(kids) and kids[k].type in ("paragraph", "block_text") and self.lettered(kids[k]):
+            item.head_end = kids[k].end
+            k += 1
+        if k < len(kids) and kids[k].type == "list":
+            children = self.list_items(kids[k])
+            if self.is_title(item, children):
+                item.children = children
+                k += 1
+            elif kids[k].line == item.head_end + 1:
+                item.head_end = kids[k].end  # sub-points right under the question: part of it
+                k += 1
+            # after a blank line: the answer
+        if k < len(kids):
+            item.answer_from = kids[k].line
+        return item
+
+    def lettered(self, block: Block) -> bool:
+        return all(markers.LETTERED.match(line) for line in self.lines[block.line - 1 : block.end] if line.strip())
+
+    def is_title(self, item: _Item, children: list[_Item]) -> bool:
+        """Does an item over nested items name a paper or topic (rather than ask a question with parts)?"""
+        if item.number and any(c.number.startswith(item.number + ".") for c in children):
+            return True
+        if any(self.text(c.line, c.head_end).rstrip().endswith("?") for c in children):
+            return True
+        own = " ".join(self.text(item.line, item.head_end).split())
+        if own.endswith(("?", ":")) or _QUESTION_WORDS.match(own[item.col - 1 :].strip("*_ ")):
+            return False
+        return len(own.split()) <= 20
+
+    # -- reviews -------------------------------------------------------------------------------
+    def review(self, head: Block, body: list[Block]) -> None:
         from .render import plain_text
 
-        title = plain_text(title).strip(" \"«»'")
+        title = plain_text(_REVIEW_HEADING.sub("", self.title_text(head))).strip(" \"«»'*")
+        self.paper, self.last = None, None
+        # The review ends where the next paper's list begins: a title right before a list.
+        end = len(body)
+        for k in range(len(body) - 1):
+            b, nxt = body[k], body[k + 1]
+            if (
+                nxt.type == "list"
+                and b.type == "paragraph"
+                and self.title_like(b)
+                and markers.find(self.lines[nxt.line - 1]) not in (None,)
+                and markers.find(self.lines[nxt.line - 1]).number
+            ):  # type: ignore[union-attr]
+                if not _QUESTIONS_LABEL.match(self.words(b)) and not self.words(b).endswith(":"):
+                    end = k
+                    break
+        own, rest = body[:end], body[end:]
         authors = reviewer = ""
-        j = i + 1
-        body_start = None
-        while j < len(blocks) and not (blocks[j].type == "heading" and blocks[j].token["attrs"]["level"] <= level):
-            block = blocks[j]
-            line = " ".join(block.text.split())
-            if not authors and body_start is None and line.startswith("(") and line.endswith(")"):
-                authors = line[1:-1].strip()
-            elif not reviewer and body_start is None and _REVIEWER.match(line):
-                reviewer = _REVIEWER.sub("", line).strip()
-            elif body_start is None:
-                body_start = block.line
-            j += 1
-        end = blocks[j - 1].end if j - 1 > i else head.end
-        text = "\n".join(self.src_lines[body_start - 1 : end]).strip("\n") if body_start else ""
+        parts: list[Block] = []
+        k = 0
+        while k < len(own):
+            block = own[k]
+            words = self.words(block)
+            if block.type == "paragraph" and _QUESTIONS_LABEL.match(words) and k + 1 < len(own):
+                if own[k + 1].type == "list":
+                    paper = Paper(title, [], None, self.loc(block.line))
+                    self.papers.append(paper)
+                    self.paper, self.last = paper, None
+                    self.span("title", block.line, block.end, title)
+                    self.take_list(own[k + 1], self.segments(own[k + 1]), fresh=True)
+                    self.paper, self.last = None, None
+                    k += 2
+                    continue
+            if not parts and not authors and words.startswith("(") and words.endswith(")"):
+                authors = words[1:-1].strip()
+            elif not parts and not reviewer and _REVIEWER.match(words):
+                reviewer = _REVIEWER.sub("", words).strip()
+            else:
+                parts.append(block)
+            k += 1
+        text = "\n\n".join(self.text(b.line, b.end).strip("\n") for b in parts)
+        last = own[-1].end if own else head.end
         self.reviews.append(Review(title, authors, reviewer, text, self.loc(head.line)))
-        return j
+        self.span("review", head.line, last, title)
+        if rest:
+            self.flat(rest)
+
+
+def _joined_lists(seq: list[Block]) -> list[Block]:
+    """Lists with nothing between them are one list (`1. Title`, then `- 1.1. question`)."""
+    out: list[Block] = []
+    for block in seq:
+        if block.type == "list" and out and out[-1].type == "list":
+            last = out[-1]
+            out[-1] = Block("list", last.line, block.end, last.token, last.children + block.children)
+        else:
+            out.append(block)
+    return out
+
+
+def _is_heading(block: Block, level: int) -> bool:
+    return block.type == "heading" and block.level <= level
+
+
+def _by_numbers(items: list[_Item]) -> list[_Item]:
+    """Items numbered `N.k` after an item `N` of the same list are its children (`1. Title`, `1.1 Q`)."""
+    out: list[_Item] = []
+    for item in items:
+        parent = _parent_of(out, item.number)
+        if parent is not None:
+            parent.children.append(item)
+            parent.end = max(parent.end, item.end)
+        else:
+            out.append(item)
+    return out
+
+
+def _parent_of(items: list[_Item], number: str) -> _Item | None:
+    if "." not in number or not items:
+        return None
+    prefix = number.rsplit(".", 1)[0]
+    for item in reversed(items):
+        if item.number == prefix and not item.answer_from:
+            return item
+        found = _parent_of(item.children, number)
+        if found is not None:
+            return found
+        break
+    return None
+
+
+def _file_title(path: str) -> str:
+    stem = PurePath(path).stem
+    return " ".join(re.sub(r"[_\-]+", " ", stem).split()) or stem
+
+
+def iter_lines(result: ParseResult) -> Iterator[tuple[int, Span]]:
+    """Each line some span covers, with the span."""
+    for span in result.spans:
+        for line in range(span.first, span.last + 1):
+            yield line, span
 
 
 def parse_source(source: Source) -> ParseResult:
     """Papers and reviews of one source, each with its location, and the problems met."""
-    return _Parser(source).run()
+    return _Reader(source).run()

@@ -153,3 +153,13 @@ class Paper(Plain):
         from .text import title_key
 
         return title_key(self.title)
+
+
+@dataclass(frozen=True, slots=True)
+class Span(Plain):
+    """Lines of a source and what they became: how a file was read, line by line (`parse --outline`)."""
+
+    kind: str  #: "title", "question", "answer", "review", "skipped" (scaffolding) or "left-out" (reported)
+    first: int  #: first line, from 1
+    last: int  #: last line, inclusive
+    note: str = ""  #: the title or question's number, or why lines were skipped

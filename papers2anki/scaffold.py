@@ -1,0 +1,174 @@
+"""What in a list file is scaffolding, not content, found line by line before Markdown is parsed.
+
+Each rule names what it skips: YAML front matter (its `title:` is kept, to name a deck when nothing
+else does), HTML comments, layout commands (`\\newpage`), links to anchors (a table of contents, "back
+to top"), `[TOC]`. `prepare` blanks the skipped text (so that Markdown never sees it and a comment
+between a title and its list does not split them) and records each skipped line with its reason.
+`<details>` blocks are cut out whole and kept as question/answer pairs. Fenced code is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_LAYOUT = re.compile(
+    r"^[ \t]*\\(?:newpage|pagebreak|clearpage|cleardoublepage|tableofcontents|maketitle|noindent|vfill|"
+    r"bigskip|medskip|smallskip|linebreak|(?:v|h)space\*?\{[^}]*\})(?:[ \t]*\\\w+(?:\{[^}]*\})?)*[ \t]*$"
+)
+_TOC = re.compile(r"^[ \t]*(?:\[TOC\]|\[\[_TOC_\]\]|\[\[toc\]\]|\{:toc\}|\$\{toc\})[ \t]*$", re.I)
+_ANCHOR_LINK = r"(?:\[[^\]\n]*\]\(#[^)\s]*\)|<a\s+(?:href|name|id)=[\"']#?[^\"']*[\"'][^>]*>[^<]*</a>)"
+_ONLY_ANCHORS = re.compile(
+    rf"^[ \t]*(?:(?:[-+*]|\d{{1,3}}[.)])[ \t]+)?[↑⬆^]?[ \t]*(?:{_ANCHOR_LINK}[ \t,|·•]*)+[ \t]*$"
+)
+_BACK_TO_TOP = re.compile(r"^[ \t]*[↑⬆]?[ \t]*(?:наверх|к оглавлению|back to top|to top)[ \t]*[↑⬆]?[ \t]*$", re.I)
+_FRONT_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*$", re.I)
+_DETAILS_OPEN = re.compile(r"^[ \t]*<details\b[^>]*>", re.I)
+_DETAILS_CLOSE = re.compile(r"</details>", re.I)
+_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.I | re.S)
+
+
+@dataclass(slots=True)
+class Details:
+    """A `<details><summary>question</summary> answer </details>` block."""
+
+    line: int  #: where `<details>` is
+    end: int  #: where `</details>` is
+    question: str
+    question_line: int
+    answer: str
+    answer_line: int
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A source's lines with scaffolding blanked, and what was skipped."""
+
+    lines: list[str]  #: the source's lines, comments and other scaffolding blanked
+    skipped: dict[int, str] = field(default_factory=dict)  #: line -> why it is not content
+    title: str = ""  #: the front matter's `title:`
+    details: list[Details] = field(default_factory=list)
+
+
+def prepare(text: str) -> Prepared:
+    lines = text.split("\n")
+    out = Prepared(list(lines))
+    start = _front_matter(out)
+    _comments(out, start)
+    fence = ""
+    i = start
+    while i < len(lines):
+        line = out.lines[i]
+        m = _FENCE.match(line)
+        if fence:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end() :].strip():
+                fence = ""
+        elif m:
+            fence = m.group(1)
+        elif _DETAILS_OPEN.match(line):
+            i = _details(out, i)
+            continue
+        elif _LAYOUT.match(line):
+            _skip(out, i, "layout command")
+        elif _TOC.match(line) or _ONLY_ANCHORS.match(line):
+            _skip(out, i, "link to an anchor (a table of contents)")
+        elif _BACK_TO_TOP.match(line):
+            _skip(out, i, "link back to the top")
+        i += 1
+    return out
+
+
+def _skip(out: Prepared, index: int, reason: str) -> None:
+    out.skipped[index + 1] = reason
+    out.lines[index] = ""
+
+
+def _front_matter(out: Prepared) -> int:
+    """Blank YAML front matter (`---` on the first line to `---` or `...`); the index after it."""
+    lines = out.lines
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for j in range(1, min(len(lines), 200)):
+        if lines[j].strip() in ("---", "..."):
+            for k in range(j + 1):
+                m = _FRONT_TITLE.match(lines[k])
+                if m and not out.title:
+                    out.title = m.group(1).strip("\"'")
+                _skip(out, k, "front matter")
+            return j + 1
+        if lines[j].strip() and not re.match(r"^[ \t]*(?:[\w-]+[ \t]*:|-[ \t]|#)", lines[j]):
+            return 0  # not YAML: a rule under nothing, then text
+    return 0
+
+
+def _comments(out: Prepared, start: int) -> None:
+    """Blank `<!-- .. -->` (outside fenced code); a line left empty by it is skipped."""
+    text = "\n".join(out.lines[start:])
+    if "<!--" not in text:
+        return
+    fenced = _fenced_lines(out.lines, start)
+    base = sum(len(line) + 1 for line in out.lines[:start])
+    full = "\n".join(out.lines)
+    chars = list(full)
+    touched: set[int] = set()
+    for m in _COMMENT.finditer(full, base):
+        first = full.count("\n", 0, m.start())
+        if first in fenced:
+            continue
+        for pos in range(m.start(), m.end()):
+            if chars[pos] != "\n":
+                chars[pos] = " "
+        touched.update(range(first, full.count("\n", 0, m.end()) + 1))
+    lines = "".join(chars).split("\n")
+    for index in sorted(touched):
+        if lines[index].strip():
+            out.lines[index] = lines[index].rstrip()
+        elif out.lines[index].strip():
+            _skip(out, index, "HTML comment")
+
+
+def _fenced_lines(lines: list[str], start: int) -> set[int]:
+    inside: set[int] = set()
+    fence = ""
+    for i in range(start, len(lines)):
+        m = _FENCE.match(lines[i])
+        if fence:
+            inside.add(i)
+            if m and m.group(1)[0] == fence[0] and not lines[i][m.end() :].strip():
+                fence = ""
+        elif m:
+            fence = m.group(1)
+            inside.add(i)
+    return inside
+
+
+def _details(out: Prepared, i: int) -> int:
+    """Cut a `<details>` block out of the lines; the index after it."""
+    lines = out.lines
+    j = i
+    while j < len(lines) and not _DETAILS_CLOSE.search(lines[j]):
+        j += 1
+    j = min(j, len(lines) - 1)
+    block = "\n".join(lines[i : j + 1])
+    summary = _SUMMARY.search(block)
+    if summary is None:
+        return i + 1  # no question in it: Markdown shows it as HTML text
+    question = " ".join(summary.group(1).split())
+    q_line = i + 1 + block.count("\n", 0, summary.start(1))
+    rest_from = summary.end()
+    answer_text = _DETAILS_CLOSE.split(block[rest_from:])[0]
+    answer_line = i + 1 + block.count("\n", 0, rest_from)
+    # The answer's own lines, outdented as a whole; blank lines inside it are kept.
+    answer_lines = answer_text.split("\n")
+    while answer_lines and not answer_lines[0].strip():
+        answer_lines.pop(0)
+        answer_line += 1
+    widths = [len(x) - len(x.lstrip(" ")) for x in answer_lines if x.strip()]
+    cut = min(widths) if widths else 0
+    answer = "\n".join(x[cut:] for x in answer_lines).strip()
+    out.details.append(Details(i + 1, j + 1, question, q_line, answer, answer_line))
+    for k in range(i, j + 1):
+        lines[k] = ""
+    return j + 1
