@@ -101,6 +101,11 @@ class _Item:
     image_alt: str | None = None
 
 
+def _number_of(line: str) -> str:
+    marker = markers.find(line)
+    return marker.number if marker is not None else ""
+
+
 def _number_parts(number: str) -> list[int]:
     return [int(p) for p in number.split(".") if p.isdigit()]
 
@@ -555,13 +560,8 @@ class _Reader:
         end = len(body)
         for k in range(len(body) - 1):
             b, nxt = body[k], body[k + 1]
-            if (
-                nxt.type == "list"
-                and b.type == "paragraph"
-                and self.title_like(b)
-                and markers.find(self.lines[nxt.line - 1]) not in (None,)
-                and markers.find(self.lines[nxt.line - 1]).number
-            ):  # type: ignore[union-attr]
+            numbered = nxt.type == "list" and _number_of(self.lines[nxt.line - 1]) != ""
+            if numbered and b.type == "paragraph" and self.title_like(b):
                 if not _QUESTIONS_LABEL.match(self.words(b)) and not self.words(b).endswith(":"):
                     end = k
                     break
