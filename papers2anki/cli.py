@@ -188,16 +188,52 @@ class _LazyBar:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON (the default).")
+@click.option(
+    "--outline",
+    is_flag=True,
+    help="Print how each file was read, line by line: titles, questions, answers, reviews, skipped lines "
+    "with the reason, text left out.",
+)
 @click.option("--encoding", callback=_known_encoding, help="Decode with this encoding instead of detecting it.")
-def parse(files: tuple[str, ...], as_json: bool, encoding: str | None) -> None:
-    """Print the papers, questions and reviews found in FILES, with their locations."""
+def parse(files: tuple[str, ...], as_json: bool, outline: bool, encoding: str | None) -> None:
+    """Print the papers, questions and reviews found in FILES, with their locations.
+
+    \b
+    --outline shows what every line became, to see why a list was read as it was:
+      sources/seminar-01.txt: 4 papers, 0 reviews
+                3  title     «Your Classifier is Secret…»  | Your Classifier is Secretly ...
+                5  question  1                             | 1. Как задается распределение ...
+    """
     from .api import load
     from .export import corpus_json
 
+    if outline:
+        _print_outlines(files, encoding)
+        return
     with _user_errors():
         corpus = load(files, encoding=encoding)
     click.echo(json.dumps(corpus_json(corpus), ensure_ascii=False, indent=2))
     _print_problems(sorted(corpus.problems, key=lambda p: p.sort_key))
+
+
+def _print_outlines(files: tuple[str, ...], encoding: str | None) -> None:
+    from .outline import outline
+    from .parse import parse_source
+    from .sources import SourceError, find_source_files, read_source
+
+    with _user_errors():
+        for path in find_source_files(list(files)):
+            if path.endswith(".lock"):
+                continue
+            try:
+                source = read_source(path, encoding)
+            except SourceError as exc:
+                click.echo(str(exc.problem), err=True)
+                continue
+            result = parse_source(source)
+            for line in outline(source, result):
+                click.echo(line)
+            _print_problems(sorted(result.problems, key=lambda p: p.sort_key))
 
 
 @main.command()

@@ -101,6 +101,10 @@ class _Item:
     image_alt: str | None = None
 
 
+def _has_words(line: str) -> bool:
+    return any(c.isalpha() for c in line)
+
+
 def _number_of(line: str) -> str:
     marker = markers.find(line)
     return marker.number if marker is not None else ""
@@ -163,6 +167,9 @@ class _Reader:
     def run(self) -> ParseResult:
         for number, reason in sorted(self.prepared.skipped.items()):
             self.skip(number, number, reason)
+        for number in self.prepared.unclosed:
+            message = "'<!--' is never closed: read as text (close the comment with '-->')"
+            self.problems.append(Problem(self.loc(number), "warning", message, "unclosed-comment"))
         shadow = []
         fenced = False
         for line in self.lines:
@@ -372,9 +379,12 @@ class _Reader:
                 if last.end > last.line:
                     authors = Block("paragraph", last.end, last.end, {})
         taken = {id(title[0]) if title else 0, id(authors) if authors else 0}
+        # Text between questions N and N+1, or from a label `Ответ:` on, is an answer.
+        answering = goes_on
         for block in run:
             if id(block) not in taken:
-                self.between(block)
+                answering = answering or (block.type == "paragraph" and bool(_ANSWER_LABEL.match(self.words(block))))
+                self.between(block, answering)
         if lst is None:
             return
         if title is not None:
@@ -383,7 +393,7 @@ class _Reader:
                 self.skip(authors.line, authors.end, "authors or venue line")
         self.take_list(lst, segments, fresh=title is not None)
 
-    def between(self, block: Block) -> None:
+    def between(self, block: Block, answering: bool) -> None:
         """A block that is no title: the last question's answer, scaffolding, or left out with a word."""
         words = self.words(block)
         if block.type == "thematic_break":
@@ -392,7 +402,7 @@ class _Reader:
         if block.type == "block_html" and not re.sub(r"<[^>]*>", "", words).strip():
             self.skip(block.line, block.end, "HTML markup")
             return
-        if self.last is not None and (block.type != "paragraph" or not self.title_like(block)):
+        if self.last is not None and answering:
             self.add_answer(self.last, block.line, block.end)
             return
         if block.type == "block_quote" or _ONLY_IMAGE.match(words):
@@ -484,7 +494,7 @@ class _Reader:
                 continue
             restarts = bool(nxt.number) and bool(item.number) and not _follows(item.number, nxt.number)
             tail = self.lines[item.head_end - 1]
-            if restarts and tail.strip() and not tail[:1].isspace() and markers.find(tail) is None:
+            if restarts and _has_words(tail) and not tail[:1].isspace() and markers.find(tail) is None:
                 title, authors = item.head_end, 0
                 if title - 1 > item.line and _AUTHORS.match(tail):
                     above = self.lines[title - 2]

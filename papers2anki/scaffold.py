@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LAYOUT = re.compile(
     r"^[ \t]*\\(?:newpage|pagebreak|clearpage|cleardoublepage|tableofcontents|maketitle|noindent|vfill|"
     r"bigskip|medskip|smallskip|linebreak|(?:v|h)space\*?\{[^}]*\})(?:[ \t]*\\\w+(?:\{[^}]*\})?)*[ \t]*$"
@@ -50,6 +50,7 @@ class Prepared:
     skipped: dict[int, str] = field(default_factory=dict)  #: line -> why it is not content
     title: str = ""  #: the front matter's `title:`
     details: list[Details] = field(default_factory=list)
+    unclosed: list[int] = field(default_factory=list)  #: lines of a `<!--` never closed (read as text)
 
 
 def prepare(text: str) -> Prepared:
@@ -121,6 +122,14 @@ def _comments(out: Prepared, start: int) -> None:
             if chars[pos] != "\n":
                 chars[pos] = " "
         touched.update(range(first, full.count("\n", 0, m.end()) + 1))
+    last = full.rfind("-->")
+    opened = full.find("<!--", max(base, last + 3 if last >= 0 else base))
+    while opened >= 0:
+        line = full.count("\n", 0, opened)
+        if line not in fenced:
+            out.unclosed.append(line + 1)
+            break
+        opened = full.find("<!--", opened + 4)
     lines = "".join(chars).split("\n")
     for index in sorted(touched):
         if lines[index].strip():

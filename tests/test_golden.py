@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from conftest import FIXTURES, REPO, SOURCES
 
 from papers2anki.cli import main
+from papers2anki.parse import parse_source
+from papers2anki.sources import read_source
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FILES = sorted(p for p in SOURCES.iterdir() if not p.name.endswith(".lock")) + sorted((FIXTURES / "layouts").iterdir())
@@ -77,7 +79,9 @@ def test_blocks_mistune_emits_out_of_order_keep_their_lines(tmp_path: Path) -> N
     src = tmp_path / "l.md"
     src.write_text(">0\n- 1. Выпишите функцию.\n## Исследование статьи **X**\n", "utf-8")
     problems = sorted(papers2anki.load([src]).problems, key=lambda p: p.sort_key)
-    assert [(p.location.line, p.rule) for p in problems] == [(1, "stray-text"), (2, "no-title")]
+    assert [(p.location.line, p.rule) for p in problems] == [(2, "no-title")]  # the quote is skipped
+    spans = parse_source(read_source(str(src))).spans
+    assert [(s.first, s.kind) for s in spans] == [(1, "skipped"), (2, "question"), (3, "review")]
 
 
 def test_a_paragraph_starting_with_a_unicode_line_separator_keeps_its_line(tmp_path: Path) -> None:
