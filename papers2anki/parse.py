@@ -416,7 +416,8 @@ class _Reader:
             title = self.title_text(block)
             self.warn(block.line, block.end, f"title '{title}' has no questions after it; left out", "no-questions")
             return
-        kind = "text" if block.type == "paragraph" else block.type.replace("_", " ")
+        kind = {"block_code": "code", "block_html": "HTML", "block_quote": "a quote"}.get(block.type, block.type)
+        kind = "text" if block.type == "paragraph" else kind
         self.warn(
             block.line, block.end, f"{kind} that is neither a title, a question nor a review; left out", "stray-text"
         )

@@ -63,7 +63,7 @@ EXPECTED = {
     ],
     "stray-text.txt": [
         "stray-text.txt:5:1: warning: text that is neither a title, a question nor a review; left out [stray-text]",
-        "stray-text.txt:10:1: warning: block code that is neither a title, a question nor a review; left out [stray-text]",
+        "stray-text.txt:10:1: warning: code that is neither a title, a question nor a review; left out [stray-text]",
     ],
     "merged-title": [
         "merged-title/b.txt:1:1: warning: 'lottery ticket hypothesis.' and 'Lottery Ticket Hypothesis' "
