@@ -98,7 +98,15 @@ class _Item:
     head_end: int  #: last line of its own text (the question)
     answer_from: int = 0  #: first line of its answer, 0 for none
     children: list[_Item] = field(default_factory=list)
-    image_alt: str | None = None
+    own_text: str | None = None  #: the question's text when it is not its lines' (an image's alt text, a summary)
+    own_answer: str | None = None  #: the answer's text when it is not its lines' (inside `<details>`)
+
+
+def _question_heading(text: str) -> bool:
+    """`3. ...`, `...?`, `Как ...`: a heading that asks."""
+    return bool(
+        markers.find(text) is not None or text.rstrip("*_ ").endswith("?") or _QUESTION_WORDS.match(text.strip("*_ "))
+    )
 
 
 def _has_words(line: str) -> bool:
@@ -205,7 +213,10 @@ class _Reader:
         lead = 0
         if content and content[0].type == "paragraph" and _AUTHORS.match(self.words(content[0])):
             lead = 1  # an authors or venue line under the title
-        if len(content) > lead and content[lead].type in ("list", "details"):
+        listed = len(content) > lead and content[lead].type in ("list", "details")
+        if listed and content[lead].type == "details" and _question_heading(self.heading_line(head)):
+            listed = False  # `### 2. Question?` over a `<details>`: a question, then another
+        if listed:
             paper = self.start_paper(head)
             for b in content[:lead]:
                 self.skip(b.line, b.end, "authors or venue line")
@@ -251,14 +262,11 @@ class _Reader:
                 self.heading_question(head, body)
             i = j
 
+    def heading_line(self, head: Block) -> str:
+        return _ATX.sub("", self.lines[head.line - 1]).strip()
+
     def reads_as_question(self, head: Block) -> bool:
-        text = _ATX.sub("", self.lines[head.line - 1]).strip()
-        return bool(
-            markers.find(text) is not None
-            or text.rstrip("*_ ").endswith("?")
-            or _QUESTION_WORDS.match(text.strip("*_ "))
-            or self.paper is not None
-        )
+        return _question_heading(self.heading_line(head)) or self.paper is not None
 
     def heading_question(self, head: Block, body: list[Block]) -> None:
         """`### 3. Question?` and what follows it up to the next heading of its level: its answer."""
@@ -465,11 +473,13 @@ class _Reader:
         start = marker.end if marker is not None else len(first) - len(first.lstrip())
         rest = self.outdented(item.line + 1, item.head_end, item.col - 1) if item.head_end > item.line else ""
         text = (first[start:].strip() + ("\n" + rest if rest.strip() else "")).strip()
-        if item.image_alt is not None:
-            text = item.image_alt
+        if item.own_text is not None:
+            text = item.own_text
         text = _ANSWER_LINK.sub("", text)
         number = item.number or str(len(paper.questions) + 1)
         answer = self.outdented(item.answer_from, item.end, item.col - 1) if item.answer_from else ""
+        if item.own_answer is not None:
+            answer = item.own_answer
         question = Question(number, text, self.loc(item.line, item.col), answer)
         paper.questions.append(question)
         self.last = question
@@ -484,7 +494,10 @@ class _Reader:
         after it (a Word export without blank lines): that line is the next paper's title."""
         if lst.type == "details":
             d: Details = lst.token["details"]
-            item = _Item(d.question_line, d.end, "", 1, d.question_line, d.answer_line if d.answer else 0)
+            item = _Item(
+                d.line, d.end, "", 1, d.answer_line - 1 if d.answer else d.end, d.answer_line if d.answer else 0
+            )
+            item.own_text, item.own_answer = d.question, d.answer
             return [(None, [item])]
         items = self.list_items(lst)
         out: list[tuple[tuple[int, int] | None, list[_Item]]] = [(None, [])]
@@ -525,7 +538,7 @@ class _Reader:
             k = 1
             alt = _ONLY_IMAGE.match(self.text(li.line, kids[0].end)[marker.end if marker else 0 :])
             if alt:
-                item.image_alt = alt.group(1).strip()
+                item.own_text = alt.group(1).strip()
         # A label `Ответ:` inside the question's own lines starts its answer.
         for ln in range(li.line + 1, item.head_end + 1):
             if _ANSWER_LABEL.match(self.lines[ln - 1]):

@@ -33,6 +33,14 @@ MARKDOWN = ["# ", "## ", "### ", "- ", "* ", "+ ", "1. ", "2) ", "1.1. ", "- 1. 
             "***", "**", "*", "_", "__", "`", "[x](", "](", ")", "|a|b|\n|-|-|", "    ", "\t", "\\", "#",
             "Исследование статьи ", "## Исследование статьи **", "Автор исследования: ", "(", "1.", "3.",
             "10."]  # fmt: skip
+# Item markers Markdown does not know, and scaffolding that is no content (issue #12).
+MARKERS = ["(1) ", "(2) ", "1) ", "Вопрос 1. ", "Вопрос 2: ", "Q1. ", "Q2: ", "• ", "· ", "1\u00a0", "2\t", "1.1 ",
+           "1.2. ", "а) ", "б) ", "a) ", "   - ", "  * ", "### 3. ", "Статья 2: ", "Вопросы к статье:",
+           "Ответ: "]  # fmt: skip
+SCAFFOLDING = ["---\ntitle: Курс\n---\n", "---", "***", "<!-- ", " -->", "<!-- комментарий -->", "\\newpage",
+               "[TOC]", "[Наверх](#top)", "- [Статья](#statya)", "<details>", "<summary>Вопрос?</summary>",
+               "</details>", "![схема](fig.png)", "> цитата", "[ответ](./answers/3.md)",
+               "(Vaswani et al., NeurIPS 2017)"]  # fmt: skip
 LATEX = ["$", "$$", "\\(", "\\)", "\\[", "\\]", "\\begin{align}", "\\end{align}", "\\begin{foo}", "\\frac{", "{",
          "}", "^", "_", "\\alpha", "\\foo", "E_1, \\dots, E_n", "x^2", "\\mathbb{R}", "\\$", "\\\\", "&", "%",
          "\\text{слово}", "\\end{"]  # fmt: skip
@@ -50,6 +58,8 @@ fragment = st.one_of(
     st.sampled_from(MARKDOWN),
     st.sampled_from(LATEX),
     st.sampled_from(HTML),
+    st.sampled_from(MARKERS),
+    st.sampled_from(SCAFFOLDING),
     st.sampled_from(CONTROL),
     st.text(max_size=12),
 )
