@@ -395,11 +395,15 @@ class _Reader:
                 self.between(block, answering)
         if lst is None:
             return
+        paper = None
         if title is not None:
-            self.start_paper(title[0], title[1])
+            paper = self.start_paper(title[0], title[1])
             if authors is not None:
                 self.skip(authors.line, authors.end, "authors or venue line")
         self.take_list(lst, segments, fresh=title is not None)
+        if paper is not None and title is not None and not paper.questions:  # over topics or papers: a section
+            self.papers.remove(paper)
+            self.retitle(title[0], "skipped", "section heading")
 
     def between(self, block: Block, answering: bool) -> None:
         """A block that is no title: the last question's answer, scaffolding, or left out with a word."""

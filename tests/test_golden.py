@@ -104,3 +104,21 @@ def test_an_empty_item_keeps_its_line_and_the_lines_after_it(tmp_path: Path) -> 
         (4, "Loss Surfaces\n$"),
         (6, "Выпишите функцию энергии."),
     ]
+
+
+HABITS = FIXTURES / "habits"
+OUTLINED = sorted(HABITS.iterdir()) if HABITS.is_dir() else []
+
+
+@pytest.mark.parametrize("path", OUTLINED + sorted((FIXTURES / "layouts").iterdir()), ids=lambda p: p.name)
+def test_parse_outline_matches_golden(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`parse --outline`: what every line of a fixture became, reviewed by hand; no line is LOST."""
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(main, ["parse", "--outline", str(path.relative_to(REPO))])
+    assert result.exit_code == 0, result.output
+    assert " LOST " not in result.stdout
+    golden = GOLDEN / "outlines" / f"{path.name}.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(result.stdout, "utf-8")
+    assert result.stdout == golden.read_text("utf-8")
