@@ -208,8 +208,11 @@ class _Reader:
             self.review(head, body)
             return
         sub = next((k for k, b in enumerate(body) if b.type == "heading"), len(body))
-        own, deeper = body[:sub], body[sub:]
-        content = [b for b in own if b.type != "thematic_break"]
+        for rule in (b for b in body[:sub] if b.type == "thematic_break"):
+            self.skip(rule.line, rule.end, "rule")
+        own = [b for b in body[:sub] if b.type != "thematic_break"]
+        deeper = body[sub:]
+        content = own
         lead = 0
         if content and content[0].type == "paragraph" and _AUTHORS.match(self.words(content[0])):
             lead = 1  # an authors or venue line under the title
