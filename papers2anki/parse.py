@@ -26,7 +26,6 @@ reason) or a reported problem: `ParseResult.spans` says which.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -178,12 +177,11 @@ class _Reader:
         for number in self.prepared.unclosed:
             message = "'<!--' is never closed: read as text (close the comment with '-->')"
             self.problems.append(Problem(self.loc(number), "warning", message, "unclosed-comment"))
-        shadow = []
-        fenced = False
-        for line in self.lines:
-            if re.match(r"^[ \t]{0,3}(```|~~~)", line):
-                fenced = not fenced
-            shadow.append(line if fenced else markers.markdown_line(line, markers.find(line)))
+        fenced = self.prepared.fenced
+        shadow = [
+            line if i in fenced else markers.markdown_line(line, markers.find(line))
+            for i, line in enumerate(self.lines)
+        ]
         found = blocks(protect_math("\n".join(shadow)), self.lines)
         found += [Block("details", d.line, d.end, {"details": d}) for d in self.prepared.details]
         found.sort(key=lambda b: b.line)
@@ -203,8 +201,7 @@ class _Reader:
             i = j
 
     def heading(self, head: Block, body: list[Block]) -> None:
-        text = self.words(head)
-        if _REVIEW_HEADING.match(_ATX.sub("", text)):
+        if _REVIEW_HEADING.match(self.heading_line(head)):
             self.review(head, body)
             return
         sub = next((k for k, b in enumerate(body) if b.type == "heading"), len(body))
@@ -266,6 +263,9 @@ class _Reader:
             i = j
 
     def heading_line(self, head: Block) -> str:
+        """A heading's own text: without its `#`s, or the lines above a setext underline."""
+        if head.token.get("style") == "setext":
+            return self.text(head.line, head.end - 1).strip()
         return _ATX.sub("", self.lines[head.line - 1]).strip()
 
     def reads_as_question(self, head: Block) -> bool:
@@ -273,13 +273,10 @@ class _Reader:
 
     def heading_question(self, head: Block, body: list[Block]) -> None:
         """`### 3. Question?` and what follows it up to the next heading of its level: its answer."""
-        raw = _ATX.sub("", self.lines[head.line - 1])
-        if head.token.get("style") == "setext":
-            raw = self.text(head.line, head.end - 1)
-        marker = markers.find(raw.strip())
+        text = self.heading_line(head)
+        marker = markers.find(text)
         line = self.lines[head.line - 1]
         col = len(line) - len(line.lstrip()) + 1
-        text = raw.strip()
         number = ""
         if marker is not None:
             number, text = marker.number, text[marker.end :].strip()
@@ -308,13 +305,7 @@ class _Reader:
         from .render import plain_text
 
         first, last = lines or (block.line, block.end)
-        if block.type == "heading":
-            raw = _ATX.sub("", self.lines[block.line - 1]) if block.token.get("style") != "setext" else None
-            text = raw if raw is not None else self.text(block.line, block.end - 1)
-        elif block.type == "list_item":
-            text = self.text(first, last)
-        else:
-            text = self.text(first, last)
+        text = self.heading_line(block) if block.type == "heading" else self.text(first, last)
         text = " ".join(text.split())
         marker = markers.find(text)
         if marker is not None:
@@ -674,13 +665,6 @@ def _parent_of(items: list[_Item], number: str) -> _Item | None:
 def _file_title(path: str) -> str:
     stem = PurePath(path).stem
     return " ".join(re.sub(r"[_\-]+", " ", stem).split()) or stem
-
-
-def iter_lines(result: ParseResult) -> Iterator[tuple[int, Span]]:
-    """Each line some span covers, with the span."""
-    for span in result.spans:
-        for line in range(span.first, span.last + 1):
-            yield line, span
 
 
 def parse_source(source: Source) -> ParseResult:

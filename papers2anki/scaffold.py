@@ -51,23 +51,20 @@ class Prepared:
     title: str = ""  #: the front matter's `title:`
     details: list[Details] = field(default_factory=list)
     unclosed: list[int] = field(default_factory=list)  #: lines of a `<!--` never closed (read as text)
+    fenced: set[int] = field(default_factory=set)  #: lines of fenced code (0-based), left as they are
 
 
 def prepare(text: str) -> Prepared:
     lines = text.split("\n")
     out = Prepared(list(lines))
     start = _front_matter(out)
+    out.fenced = _fenced_lines(lines, start)
     _comments(out, start)
-    fence = ""
     i = start
     while i < len(lines):
         line = out.lines[i]
-        m = _FENCE.match(line)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end() :].strip():
-                fence = ""
-        elif m:
-            fence = m.group(1)
+        if i in out.fenced:
+            pass
         elif _DETAILS_OPEN.match(line):
             i = _details(out, i)
             continue
@@ -109,7 +106,7 @@ def _comments(out: Prepared, start: int) -> None:
     text = "\n".join(out.lines[start:])
     if "<!--" not in text:
         return
-    fenced = _fenced_lines(out.lines, start)
+    fenced = out.fenced
     base = sum(len(line) + 1 for line in out.lines[:start])
     full = "\n".join(out.lines)
     chars = list(full)
@@ -139,13 +136,15 @@ def _comments(out: Prepared, start: int) -> None:
 
 
 def _fenced_lines(lines: list[str], start: int) -> set[int]:
+    """Indexes of the lines of fenced code blocks, fences included (an unclosed fence runs to the end)."""
     inside: set[int] = set()
     fence = ""
     for i in range(start, len(lines)):
         m = _FENCE.match(lines[i])
         if fence:
             inside.add(i)
-            if m and m.group(1)[0] == fence[0] and not lines[i][m.end() :].strip():
+            closing = m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)
+            if closing and m is not None and not lines[i][m.end() :].strip():
                 fence = ""
         elif m:
             fence = m.group(1)
