@@ -4,6 +4,14 @@
 `\\(..\\)`, `\\[..\\]`, `\\begin{env}..\\end{env}`), bare LaTeX runs in Russian prose
 (`E_1, \\dots, E_n`) and lone Latin letters used as variables (`размерности d`).
 Each span keeps the formula's own text exactly; `render` turns spans into `\\(..\\)` / `\\[..\\]`.
+
+The same function decides for the whole file before Markdown parsing (`parse.protect_math`) and for
+each field's text (`render`), so both read a `$` alike. How a dollar pairs:
+- `$..$` and `$$..$$` stay within one stretch of lines: never across a blank line (only spaces or
+  tabs), a line that starts a list item or question (`markers.find`: `-`, `1.`, `(1)`, `Вопрос 1.`,
+  `Q1:`, `•`, ...; or a lettered part `а)`), nor a Markdown heading line (`#`). A `$` with no closing
+  `$` within its stretch is reported (`unbalanced-dollar`) at that `$`, and what follows stays text.
+- Money is text (see `_is_money`): `$5`, `$300`, `$1.5M`, `стоит $5, а эпоха $300`.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from dataclasses import dataclass
 
 from pylatexenc.latexwalker import LatexWalker, LatexWalkerError, get_default_latex_context_db
 
+from . import markers
 from .records import Plain
 
 # Built once: pylatexenc otherwise rebuilds its macro database for every walker.
@@ -44,7 +53,17 @@ class TextProblem(Plain):
 # `.` matches newlines already (re.S): `(?:.|\n)` here made an unclosed backtick backtrack 2**lines.
 _CODE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)|(`+).+?(?<!`)\2(?!`)", re.M | re.S)
 _DELIMITER_START = re.compile(r"[\\$]")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# Lines that may end the search for a closing `$`: blank lines and headings for certain, item lines to
+# be confirmed by `markers.find` (the pattern, at a line start, is a superset of what it reads).
+_BREAK_LINE = re.compile(
+    r"^(?:(?P<sure>[ \t]*$|[ \t]{0,3}#{1,6}(?:[ \t]|$))"
+    r"|(?=" + markers.ITEM_START.pattern + "|" + markers.LETTERED.pattern[1:] + "))",  # empty: no line is skipped
+    re.M,
+)
+# A money amount after a `$`: a number, perhaps a magnitude, then a space, punctuation or the end.
+_MONEY = re.compile(r"\d+(?:[.,]\d+)*(?:[KkMmBbТт]|bn|млн|млрд|трлн|тыс)?(?=[\s.,;:!?)\]»\"'…—–/-]|\Z)")
+# Cyrillic that may stand in a formula: inside \text{..} and its kin.
+_TEXT_GROUP = re.compile(r"\\(?:text\w*|mbox|mathrm|operatorname)\s*\{[^{}]*\}")
 _BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
 _PROSE_TOKEN = re.compile(
     r"(?P<space>\s+)"
@@ -98,10 +117,46 @@ def _find_closing(text: str, start: int, closer: str, limit: int) -> int:
         pos += len(closer) if closer != "$" else (2 if text.startswith("$$", pos) else 1)
 
 
-def _paragraph_end(text: str, pos: int) -> int:
-    """Inline `$..$` may wrap lines but never crosses a blank line."""
-    m = _BLANK_LINE.search(text, pos)
-    return m.start() if m else len(text)
+class _Stretches:
+    """Where the stretch of lines holding an offset ends, for `$` and `$$`: at the start of the next blank
+    line, list item or question line (`markers.find`, or a lettered part) or heading line, else the text's
+    end. Asked at growing offsets, it searches each part of the text once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.searched = 0  #: no stretch ends in [searched, end): the answer for any offset in between
+        self.end = -1
+
+    def end_after(self, pos: int) -> int:
+        if not (self.searched <= pos + 1 <= self.end):
+            self.searched, self.end = pos + 1, self._next_break(pos + 1)
+        return self.end
+
+    def _next_break(self, start: int) -> int:
+        text = self.text
+        for m in _BREAK_LINE.finditer(text, start):
+            if m.group("sure") is not None:
+                return m.start()
+            line_end = text.find("\n", m.start())
+            line = text[m.start() : line_end if line_end >= 0 else len(text)]
+            if markers.find(line) is not None or markers.LETTERED.match(line):
+                return m.start()
+        return len(text)
+
+
+def _is_money(text: str, pos: int, end: int) -> bool:
+    """Whether the `$` at `pos`, whose closing candidate is at `end` (-1: none), is a dollar sign.
+
+    It is when a number follows it directly and then a space, punctuation or the end (`$5,`, `$300 `,
+    `$1.5M `), and either nothing closes it, or what it would enclose has Cyrillic outside `\\text{}`
+    (`стоит $5, а эпоха $300`), or the closing candidate starts a second amount (`$5 или $10`).
+    A number closed at once or followed by math is a formula: `$5$`, `$2^n$`, `$1 + x$`.
+    """
+    if not _MONEY.match(text, pos + 1):
+        return False
+    if end < 0:
+        return True
+    return bool(_CYRILLIC.search(_TEXT_GROUP.sub("", text[pos + 1 : end]))) or bool(_MONEY.match(text, end + 1))
 
 
 def _span(text: str, start: int, end: int, inner_start: int, inner_end: int, display: bool, kind: str) -> MathSpan:
@@ -110,8 +165,10 @@ def _span(text: str, start: int, end: int, inner_start: int, inner_end: int, dis
     return MathSpan(start, end, raw.strip(), inner_start + lead, display, kind)
 
 
-def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProblem]) -> list[MathSpan]:
+def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProblem], money: list[int]) -> list[MathSpan]:
+    """Delimited formulas; unclosed delimiters noted in `problems`, dollar signs of money in `money`."""
     spans: list[MathSpan] = []
+    stretches = _Stretches(text)
     pos, n = 0, len(text)
     code_iter = iter(code + [(n + 1, n + 1)])
     next_code = next(code_iter)
@@ -159,7 +216,7 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
             continue
         if ch == "$":
             if text.startswith("$$", pos):
-                end = _find_closing(text, pos + 2, "$$", n)
+                end = _find_closing(text, pos + 2, "$$", stretches.end_after(pos))
                 if end < 0:
                     problems.append(TextProblem(pos, "error", "'$$' is never closed", "unbalanced-dollar"))
                     pos += 2
@@ -167,7 +224,11 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
                 spans.append(_span(text, pos, end + 2, pos + 2, end, True, "double-dollar"))
                 pos = end + 2
                 continue
-            end = _find_closing(text, pos + 1, "$", _paragraph_end(text, pos))
+            end = _find_closing(text, pos + 1, "$", stretches.end_after(pos))
+            if _is_money(text, pos, end):
+                money.append(pos)
+                pos += 1
+                continue
             if end < 0 or not text[pos + 1 : end].strip():
                 problems.append(
                     TextProblem(
@@ -356,11 +417,15 @@ def find_math(text: str) -> tuple[list[MathSpan], list[TextProblem]]:
     """Every formula of `text`, in order, and the problems met while looking for them."""
     problems: list[TextProblem] = []
     code = _code_regions(text)
-    delimited = _delimited(text, code, problems)
+    money: list[int] = []
+    delimited = _delimited(text, code, problems, money)
     spans = list(delimited)
     walker = _Walker(text)
     blocked = sorted([(s.start, s.end) for s in delimited] + code)
-    blocked.extend((p.offset, p.offset + 1) for p in problems if text[p.offset] == "$")
+    blocked.extend(
+        (p.offset, p.offset + (2 if text.startswith("$$", p.offset) else 1)) for p in problems if text[p.offset] == "$"
+    )
+    blocked.extend((offset, offset + 1) for offset in money)
     blocked.sort()
     pos = 0
     for b_start, b_end in blocked + [(len(text), len(text))]:

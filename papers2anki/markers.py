@@ -28,6 +28,9 @@ MARKERS: list[tuple[str, str, bool]] = [
 _MARKER = re.compile(
     r"(?P<indent>[ \t]*)(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in MARKERS) + rf"){_GAP}"
 )
+#: The marker pattern, to search a whole text for lines that may start an item (compiled with re.M and
+#: anchored at line starts, it matches every line that `find` reads, and a few more: confirm with `find`).
+ITEM_START = _MARKER
 _MARKDOWN_GAP = re.compile(r"[ \t]|$")
 #: Letter items: the parts of one question (`а)`, `б.`, `a)`, `(b)`), never questions of their own.
 LETTERED = re.compile(r"^[ \t]*(?:\(?[а-яёa-z]\)|[а-яёa-z]\.(?=[ \t]))[ \t]+\S")

@@ -11,6 +11,7 @@ from conftest import FIXTURES, SOURCES, import_packages
 from mathjax_check import typeset_errors
 
 import papers2anki
+from papers2anki.latex import find_math
 from papers2anki.mathcheck import check_formula
 from papers2anki.render import render_markdown
 
@@ -56,6 +57,63 @@ def test_field_text(source: str, expected: str | None) -> None:
     assert render_markdown(source, inline=True).html == (
         html.escape(source, quote=False) if expected is None else expected
     )
+
+
+# Where a `$` pairs (issue 12), one rule a row: text, the `$`/`$$` formulas found, the offsets of
+# the `unbalanced-dollar` problems.
+ITEM_LINES = ["- b", "* b", "+ b", "1. b", "1) b", "1.2 b", "(1) b", "Вопрос 1. b", "Q1: b", "• b", "1\u00a0b"]
+ITEM_LINES += ["1\tb", "а) b", "  - b", "# b", "## b"]
+DOLLAR_CASES = [
+    # a formula may wrap lines within its paragraph
+    pytest.param("x $a +\n  b$ y", ["a +\n  b"], [], id="wraps-a-line"),
+    pytest.param("$$\nx^2\n$$", ["x^2"], [], id="display-over-lines"),
+    pytest.param("$a\n-b$", ["a\n-b"], [], id="no-item-without-gap"),
+    pytest.param("$a\n#b$", ["a\n#b"], [], id="no-heading-without-space"),
+    pytest.param("$a\nВ b$", ["a\nВ b"], [], id="no-item-in-a-word"),
+    # never across a blank line
+    pytest.param("$a\n\nb$", [], [0, 5], id="blank-line"),
+    pytest.param("$a\n \t\nb$", [], [0, 7], id="blank-line-of-spaces"),
+    pytest.param("$$a\n\nb$$", [], [0, 6], id="display-blank-line"),
+    pytest.param("$a\nQ\n\n12 b$", [], [0, 10], id="blank-line-after-a-marker-word"),
+    # never across a list item, question or heading line
+    *(pytest.param(f"$a\n{line}$", [], [0, len(line) + 3], id=f"item-{line}") for line in ITEM_LINES),
+    pytest.param("$$a\n- b$$", [], [0, 7], id="display-item"),
+    # an unclosed `$` is reported at that `$`; what follows is read on its own
+    pytest.param("1. $x\n2. $y$", ["y"], [3], id="unclosed-then-item"),
+    pytest.param("a $x\n\nb $y$ c", ["y"], [2], id="unclosed-then-paragraph"),
+    pytest.param("a $x\n- b\n- c $y$", ["y"], [2], id="unclosed-then-list"),
+    # money is text, never an error
+    pytest.param("$5", [], [], id="money-alone"),
+    pytest.param("стоит $300 за эпоху", [], [], id="money-unclosed"),
+    pytest.param("бюджет $1.5M.", [], [], id="money-magnitude"),
+    pytest.param("стоит $5, а эпоха $300", [], [], id="money-twice-around-words"),
+    pytest.param("$5 или $10 в день", [], [], id="money-then-money"),
+    pytest.param("цена $5, а формула $x$", ["x"], [], id="money-then-formula"),
+    # a number in a formula is no money
+    pytest.param("$5$ и $2^n$", ["5", "2^n"], [], id="number-closed"),
+    pytest.param("$1 + x$", ["1 + x"], [], id="number-then-math"),
+    pytest.param("$1, 2, 3$", ["1, 2, 3"], [], id="numbers"),
+    pytest.param("$3 \\text{ кг}$", ["3 \\text{ кг}"], [], id="cyrillic-in-text"),
+    pytest.param("$2k + 1$ раз", ["2k + 1"], [], id="number-with-letter"),
+]
+
+
+@pytest.mark.parametrize(("text", "formulas", "offsets"), DOLLAR_CASES)
+def test_dollar_pairing(text: str, formulas: list[str], offsets: list[int]) -> None:
+    spans, problems = find_math(text)
+    assert [s.tex for s in spans if s.kind in ("dollar", "double-dollar")] == formulas
+    assert [(p.offset, p.rule) for p in problems] == [(offset, "unbalanced-dollar") for offset in offsets]
+    assert not [s for s in spans if s.kind not in ("dollar", "double-dollar") and "$" in text[s.start : s.end]]
+
+
+def test_the_parser_and_the_fields_read_a_dollar_alike() -> None:
+    from papers2anki.parse import PROTECT, protect_math
+
+    text = "1. Вопрос с $x открыт\n2. Второй вопрос $y$?\n3. Стоит $5, а эпоха $300\n"
+    protected = protect_math(text)
+    assert protected.split("\n")[0] == "1. Вопрос с $x открыт"
+    assert protected.split("\n")[1] == "2. Второй вопрос " + PROTECT * 3 + "?"
+    assert protected.split("\n")[2] == "3. Стоит $5, а эпоха $300"
 
 
 def formulas_in(field_html: str) -> list[tuple[str, bool]]:
