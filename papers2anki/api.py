@@ -657,6 +657,8 @@ def _build(
     hold, old = _Hold.of(papers, facts, errors, old)
     report.held_back = [papers[i].title for i in hold.papers]
     report.unread = _unread(corpus)
+    if progress and hold.papers:
+        progress(len(hold.papers))  # (done: nothing to package)
     keep_gone = bool(report.unread)  # the notes of a file not read are not gone
     built, built_drafts, built_facts = hold.others(papers, grouped, facts)
     single_file = str(Path(single)) if single else ""

@@ -118,7 +118,9 @@ def main() -> None:
 @click.option(
     "--rename-decks", is_flag=True, help="Use corrected paper titles as deck names (cards stay in the old decks)."
 )
-@click.option("--force", is_flag=True, help="Write the decks even when the sources have errors.")
+@click.option(
+    "--force", is_flag=True, help="Write every paper's deck, those with errors too (as they are), and exit 0."
+)
 @click.option(
     "--encoding", callback=_known_encoding, help="Decode the sources with this encoding instead of detecting it."
 )

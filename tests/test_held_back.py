@@ -149,6 +149,28 @@ def test_a_paper_with_errors_keeps_its_deck_and_lock_rows(tmp_path: Path, cache:
     assert sum(len(log.new) for log in logs) == collection.note_count() == 5
 
 
+def test_a_paper_retitled_and_broken_keeps_its_rows_under_its_old_title(tmp_path: Path) -> None:
+    sources, out = tmp_path / "sources", tmp_path / "decks"
+    lock = sources / "papers2anki.lock"
+    sources.mkdir()
+    listing = sources / "list.txt"
+    listing.write_text(THREE, "utf-8")
+    args = ["build", str(sources), "--out", str(out)]
+    assert run(args, EPOCH).exit_code == 0
+    beta_rows = lock_lines(lock, "beta paper")
+    listing.write_text(THREE.replace("Beta Paper", "Beta Papers").replace(GOOD, BROKEN), "utf-8")
+    result = run(args, EPOCH + 100)
+    assert result.exit_code == 1 and "'Beta Papers'" in result.output, result.output
+    assert lock_lines(lock, "beta paper") == beta_rows and not lock_lines(lock, "beta papers")
+    assert "no longer in the sources" not in result.output
+    listing.write_text(THREE.replace("Beta Paper", "Beta Papers"), "utf-8")
+    fixed = run(args, EPOCH + 200)
+    assert fixed.exit_code == 0, fixed.output
+    assert "deck name kept as 'Papers::Beta Paper' for 'Beta Papers'" in fixed.output
+    guids = sorted(line.split('"guid": ')[1][:22] for line in beta_rows[1:])
+    assert sorted(line.split('"guid": ')[1][:22] for line in lock_lines(lock, "beta papers")[1:]) == guids
+
+
 def test_a_held_back_paper_rebuilds_as_a_full_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The shortcuts (nothing changed; a few papers changed) give the files and report of a full build."""
     sources = tmp_path / "sources"
