@@ -21,11 +21,13 @@ def main(profile: str, user: str, endpoint: str | None = None) -> int:
     except PushError as exc:  # Anki is open, a wrong password, a full sync to decide on...
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except papers2anki.BuildError as exc:  # errors in the lists: fix them first
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 1
     print(f"{report.new} new, {report.updated} updated; backup in {report.backup}")
+    built = report.build
+    if built is not None and built.errors:  # errors in the lists: their papers were held back, fix them
+        for problem in built.problems:
+            if problem.severity == "error":
+                print(problem, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "BuildError": "api",
     "BuildReport": "api",
     "Corpus": "api",
     "DeckReport": "api",
@@ -32,7 +31,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .api import BuildError, BuildReport, Corpus, DeckReport, build, check, load
+    from .api import BuildReport, Corpus, DeckReport, build, check, load
     from .records import Location, Paper, Problem, Question, Review
 
 

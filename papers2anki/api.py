@@ -31,15 +31,6 @@ DEFAULT_OUT = "decks"
 DEFAULT_ROOT = "Papers"  #: the parent deck of every paper's deck
 
 
-class BuildError(Exception):
-    """The input has errors; nothing was written. `problems` says what and where."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        errors = [p for p in problems if p.severity == "error"]
-        super().__init__(f"{len(errors)} error(s) in the sources; nothing was written")
-        self.problems = problems
-
-
 class Corpus:
     """Everything read from the sources: papers merged across files, and the problems met.
 
@@ -348,10 +339,17 @@ class BuildReport:
     matches: list[str] = field(default_factory=list)  #: one line per note: how it found its identity
     notices: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  #: questions gone from the sources
+    held_back: list[str] = field(default_factory=list)  #: titles of the papers not written: they have errors
+    unread: list[str] = field(default_factory=list)  #: files that could not be read (no note marked removed)
 
     @property
     def warnings(self) -> int:
         return sum(p.severity == "warning" for p in self.problems)
+
+    @property
+    def errors(self) -> int:
+        """How many problems are errors: without `force`, their papers are in `held_back`."""
+        return sum(p.severity == "error" for p in self.problems)
 
 
 def default_lock_path(paths: Iterable[str | os.PathLike[str]]) -> Path:
@@ -377,6 +375,12 @@ def build(
     progress: Callable[[int], None] | None = None,
 ) -> BuildReport:
     """Package one deck per paper into `out_dir` (or all into `single`), keeping identities in the lock.
+
+    A paper with errors (see `held.paper_errors`) is held back unless `force`: its deck file and its rows in
+    the lock stay as they were, its title goes to `report.held_back`, and the other papers are built. The
+    errors are in `report.problems` (`report.errors` counts them); nothing is raised for them. While a
+    source file cannot be read (`report.unread`), no note of the lock is marked removed: the notes it held
+    keep their rows.
 
     Work whose inputs did not change since the last build (notes' fields, lint, deck files) is taken from
     the user's cache folder (see `papers2anki.cache`): the files written are the same as without it. A
@@ -495,6 +499,8 @@ class _LastBuild:
         if found is None:
             return None
         key, report, matches, _, valid_until = found
+        if report.held_back:
+            return None  # a paper held back, its deck not in the last report: only a full build sorts that out
         kept, static = self.maps.get("map"), self.maps.get("static")
         if kept is None or static is None or kept[:2] != (key, self._base()) or static[0] != kept[2]:
             return None
@@ -640,8 +646,6 @@ def _build(
     file_lint, paper_lint = _cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
     stores["lint"].save(release=True)
     problems = sorted(problems + file_lint + [p for found in paper_lint for p in found], key=lambda p: p.sort_key)
-    if any(p.severity == "error" for p in problems) and not force:
-        raise BuildError(problems)
     report = BuildReport(papers=len(papers), problems=problems)
     report.questions = sum(len(p.questions) for p in papers)
     report.reviews = sum(p.review is not None for p in papers)
@@ -649,6 +653,14 @@ def _build(
 
     old = lockmod.read_lock(lock_file)
     facts = _Facts.of(papers, grouped)
+    errors = [] if force else _paper_errors(corpus, papers, facts.paper_keys, paper_lint, problems)
+    hold, old = _Hold.of(papers, facts, errors, old)
+    report.held_back = [papers[i].title for i in hold.papers]
+    report.unread = _unread(corpus)
+    if progress and hold.papers:
+        progress(len(hold.papers))  # (done: nothing to package)
+    keep_gone = bool(report.unread)  # the notes of a file not read are not gone
+    built, built_drafts, built_facts = hold.others(papers, grouped, facts)
     single_file = str(Path(single)) if single else ""
 
     deck_file = _deck_files(out_dir)
@@ -657,22 +669,35 @@ def _build(
         return single_file or deck_file(slug)
 
     done = _assign(
-        papers,
-        grouped,
-        facts,
+        built,
+        built_drafts,
+        built_facts,
         old,
         now,
         root,
         rename_decks,
         target_of,
+        hold.taken(old),
+        keep_gone,
     )
     del old
     # What a rebuild from the lock this build writes would do: when it keeps every identity and
     # writes nothing (the usual case), its report can be given without parsing next time. It reads
     # the notes back in the lock's order (matching takes the first of equal entries, so order counts
-    # for duplicate questions).
+    # for duplicate questions). The papers held back would be held back again, their rows kept again.
     read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
-    again = _assign(papers, grouped, facts, read_back, now, root, rename_decks, target_of)
+    again = _assign(
+        built,
+        built_drafts,
+        built_facts,
+        read_back,
+        now,
+        root,
+        rename_decks,
+        target_of,
+        hold.taken(read_back),
+        keep_gone,
+    )
     foreseen = _rebuild_of(done, read_back, again)
     again.decks, again.lock = [], Lock()  # only its report is kept
     facts.skeletons.clear()  # (a skeleton of every note's text: matching is done)
@@ -703,7 +728,8 @@ def _build(
     lock_rows: list[tuple[str, int, int]] = []  # (filled as the lock is written)
     with workers() as pool:
         lazy: dict[Path, bytes | Callable[[], bytes] | Streamed] = dict(_packages(todo, pool, progress, specs_of))
-        lazy[lock_file] = Streamed(lambda: LockText.counted(done.lock.pieces(), lock_rows))
+        lock = hold.lock(done.lock)
+        lazy[lock_file] = Streamed(lambda: LockText.counted(lock.pieces(), lock_rows))
         written = set(write_files(lazy))
     for path in [t for t, _ in targets] + [lock_file]:
         (report.written if path in written else report.unchanged).append(str(path))
@@ -711,24 +737,28 @@ def _build(
         made.put(str(target), (specs_of[target], file_state(target)))
     made.save(release=True)
 
-    bmap = None
+    bmap = None  # (none when papers are held back: the next build is a full one, see _LastBuild.delta)
     if isinstance(corpus, Corpus) and corpus.merged is not None and corpus.inputs is not None and not single:
         from .rebuild import BuildMap
 
         inputs = corpus.inputs
-        bmap = BuildMap.of(
-            inputs.files,
-            inputs.encoding,
-            inputs.digests(),
-            corpus.merged,
-            file_lint,
-            papers,
-            paper_lint,
-            grouped,
-            facts,
-            done.lock,
-            lock_rows,
-            again.notice_counts,
+        bmap = (
+            None
+            if hold.papers
+            else BuildMap.of(
+                inputs.files,
+                inputs.encoding,
+                inputs.digests(),
+                corpus.merged,
+                file_lint,
+                papers,
+                paper_lint,
+                grouped,
+                facts,
+                done.lock,
+                lock_rows,
+                again.notice_counts,
+            )
         )
     if foreseen is None:
         return report, None, 0, bmap
@@ -784,10 +814,12 @@ def _assign(
     rename_decks: bool,
     target_of: Callable[[str], str],
     taken: set[str] | None = None,
+    keep_gone: bool = False,
 ) -> _Assignment:
     """Give every note its GUID and `mod` from the old lock (see `lock`), and every paper its deck.
 
-    `taken`: the GUIDs a new one must differ from (by default, those of `old`)."""
+    `taken`: the GUIDs a new one must differ from (by default, those of `old`). `keep_gone`: the entries
+    that match no note are kept as they are, not marked (or reported) removed, nor dropped when expired."""
     from .lock import Lock, NoteEntry, TypeEntry
     from .notes import note_types
     from .package import DeckSpec, NoteSpec
@@ -865,27 +897,115 @@ def _assign(
         done.reports.append(deck)
 
     for entry in gone:
-        removed = entry.removed if entry.removed is not None else now
+        removed = entry.removed
         deck_name = old.decks.get(entry.paper, entry.paper)
-        if entry.removed is None:
-            done.removed.append(f"{deck_name}: '{entry.text[:70]}' is no longer in the sources (kept in the lock)")
-        for d in done.reports:
-            if d.name == deck_name:
-                d.removed += 1
-        if now - removed <= lockmod.KEEP_REMOVED_DAYS * 86400:
-            new.notes.append(
-                NoteEntry(
-                    entry.guid,
-                    keys.get(entry.paper, entry.paper),
-                    entry.kind,
-                    entry.fingerprint,
-                    entry.mod,
-                    entry.text,
-                    removed,
-                )
+        if not keep_gone:
+            if removed is None:
+                removed = now
+                done.removed.append(f"{deck_name}: '{entry.text[:70]}' is no longer in the sources (kept in the lock)")
+            for d in done.reports:
+                if d.name == deck_name:
+                    d.removed += 1
+            if now - removed > lockmod.KEEP_REMOVED_DAYS * 86400:
+                continue
+        new.notes.append(
+            NoteEntry(
+                entry.guid,
+                keys.get(entry.paper, entry.paper),
+                entry.kind,
+                entry.fingerprint,
+                entry.mod,
+                entry.text,
+                removed,
             )
-            new.decks.setdefault(entry.paper, deck_name)
+        )
+        new.decks.setdefault(entry.paper, deck_name)
     return done
+
+
+@dataclass(slots=True)
+class _Hold:
+    """The papers a build holds back for their errors (see `held.paper_errors`), and their notes' rows and
+    deck names in the lock, kept exactly as they were: not matched, not marked removed, not renamed."""
+
+    papers: list[int] = field(default_factory=list)  #: their indices in the build
+    kept: Lock = field(default_factory=lambda: lockmod.Lock())  #: their rows and deck names in the old lock
+
+    @staticmethod
+    def of(papers: list[Paper], facts: _Facts, errors: list[list[Problem]], old: Lock) -> tuple[_Hold, Lock]:
+        """What is held back, and the old lock without it: the lock the other papers are matched against."""
+        held = [i for i, found in enumerate(errors) if found]
+        if not held:
+            return _Hold(), old
+        # A paper's rows are those of its key in the lock: its old key when its title was corrected.
+        keys = lockmod.match_papers(list(zip(facts.paper_keys, (p.title for p in papers))), old)
+        mine = {keys.get(facts.paper_keys[i], facts.paper_keys[i]) for i in held}
+        kept = lockmod.Lock(
+            [e for e in old.notes if e.paper in mine], {k: v for k, v in old.decks.items() if k in mine}
+        )
+        rest = lockmod.Lock(
+            [e for e in old.notes if e.paper not in mine],
+            {k: v for k, v in old.decks.items() if k not in mine},
+            old.note_types,
+        )
+        return _Hold(held, kept), rest
+
+    def others(
+        self, papers: list[Paper], grouped: list[list[NoteDraft]], facts: _Facts
+    ) -> tuple[list[Paper], list[list[NoteDraft]], _Facts]:
+        """The papers built: all but those held back, with their notes and facts."""
+        if not self.papers:
+            return papers, grouped, facts
+        held = set(self.papers)
+        keep = [i for i in range(len(papers)) if i not in held]
+        built = _Facts(
+            [facts.paper_keys[i] for i in keep],
+            [facts.slugs[i] for i in keep],  # (worked out among all papers: a held one keeps its slug taken)
+            [facts.fingerprints[i] for i in keep],
+            facts.skeletons,
+        )
+        return [papers[i] for i in keep], [grouped[i] for i in keep], built
+
+    def taken(self, lock: Lock) -> set[str] | None:
+        """The GUIDs a new one must differ from: `lock`'s and the held rows' (None: `lock`'s, nothing is held)."""
+        if not self.papers:
+            return None
+        return {e.guid for e in lock.notes} | {e.guid for e in self.kept.notes}
+
+    def lock(self, lock: Lock) -> Lock:
+        """The lock to write: `lock`, the built papers', with the held papers' rows and deck names as they were."""
+        if not self.papers:
+            return lock
+        return lockmod.Lock(lock.notes + self.kept.notes, {**self.kept.decks, **lock.decks}, lock.note_types)
+
+
+def _paper_errors(
+    corpus: Corpus | list[Paper],
+    papers: list[Paper],
+    keys: list[str],
+    paper_lint: list[list[Problem]],
+    problems: list[Problem],
+) -> list[list[Problem]]:
+    """Each paper's errors (see `held.paper_errors`): `paper_lint` and merging its parts are its own, the
+    corpus's problems (reading, parsing) its when at one of its lines. Empty when `problems` has no error."""
+    from .held import paper_errors
+
+    if not any(p.severity == "error" for p in problems):
+        return []
+    if not isinstance(corpus, Corpus):
+        return paper_errors(papers, [], paper_lint)
+    merged = corpus.merged.paper_problems if corpus.merged is not None else {}
+    own = [merged.get(key, []) + found for key, found in zip(keys, paper_lint)]
+    return paper_errors(papers, corpus.problems, own)
+
+
+def _unread(corpus: Corpus | list[Paper]) -> list[str]:
+    """The source files that could not be read (see `held.unread_files`)."""
+    from .held import unread_files
+
+    if not isinstance(corpus, Corpus) or corpus.merged is None:
+        return []
+    return unread_files(corpus.merged.outlines, corpus.merged.file_problems)
 
 
 @functools.lru_cache(maxsize=4096)

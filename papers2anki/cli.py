@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from .api import BuildReport
     from .records import Problem
 
 SOURCES_HELP = "Question lists: files or folders (default: sources/)."
@@ -29,6 +30,27 @@ def _sources(paths: tuple[str, ...]) -> list[str]:
 def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def held_back_message(report: BuildReport, verb: str, kept: str, others: str, hint: str) -> str:
+    """Why a command exits 1 after a build with errors: the errors, the files not read, the papers held back
+    (not `verb`, e.g. "written"; `kept`: what stays of them), and `others`: what became of the rest."""
+    parts = [f"{_plural(report.errors, 'error')} in the sources (listed above)"]
+    if report.unread:
+        names = ", ".join(report.unread)
+        parts.append(f"{_plural(len(report.unread), 'file')} not read ({names}): no note is marked removed")
+    if report.held_back:
+        titles = ", ".join(f"'{title}'" for title in report.held_back)
+        parts.append(f"{_plural(len(report.held_back), 'paper')} not {verb} because of errors ({kept}): {titles}")
+        if report.papers > len(report.held_back):
+            parts.append(others)
+    else:
+        parts.append(f"no paper held back: {others.replace('the other papers', 'all papers')}")
+    return "; ".join(parts) + f". {hint}"
 
 
 def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -96,7 +118,9 @@ def main() -> None:
 @click.option(
     "--rename-decks", is_flag=True, help="Use corrected paper titles as deck names (cards stay in the old decks)."
 )
-@click.option("--force", is_flag=True, help="Write the decks even when the sources have errors.")
+@click.option(
+    "--force", is_flag=True, help="Write every paper's deck, those with errors too (as they are), and exit 0."
+)
 @click.option(
     "--encoding", callback=_known_encoding, help="Decode the sources with this encoding instead of detecting it."
 )
@@ -115,30 +139,28 @@ def build(
     """Build one Anki deck per paper from SOURCES into --out.
 
     Deck files are named after the papers; decks are named `Papers::<title>`. Unchanged
-    files are not rewritten. Errors in the sources stop the build (see `papers2anki check`).
+    files are not rewritten. A paper with errors is not written: its previous deck file and
+    its notes in the lock stay as they were, the other papers are built, and the exit status
+    is 1 (see `papers2anki check`). --force writes every paper.
     """
-    from .api import BuildError, default_lock_path, load
     from .api import build as run_build
+    from .api import default_lock_path, load
 
     paths = _sources(sources)
     with _user_errors():
         corpus = load(paths, encoding=encoding)
         lock = lock_path or str(default_lock_path(paths))
         with _LazyBar(lambda: len(corpus.papers), "Packaging") as bar:
-            try:
-                report = run_build(
-                    corpus,
-                    out_dir,
-                    lock_path=lock,
-                    single=single,
-                    root=root,
-                    rename_decks=rename_decks,
-                    force=force,
-                    progress=bar.update,
-                )
-            except BuildError as exc:
-                _print_problems(exc.problems)
-                raise InputError(str(exc)) from None
+            report = run_build(
+                corpus,
+                out_dir,
+                lock_path=lock,
+                single=single,
+                root=root,
+                rename_decks=rename_decks,
+                force=force,
+                progress=bar.update,
+            )
     _print_problems(report.problems)
     if verbose:
         for line in report.matches:
@@ -159,6 +181,11 @@ def build(
             else "nothing changed, no file rewritten"
         )
     )
+    if report.errors and not force:
+        kept = f"left out of {single}" if single else "their previous decks are kept"
+        others = "the other papers are up to date"
+        hint = "Fix them, or use --force to write every paper as it is"
+        raise InputError(held_back_message(report, "written", kept, others, hint))
 
 
 class _LazyBar:

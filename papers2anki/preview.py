@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from .records import Problem
+    from .api import BuildReport
 
 MATHJAX_ZIP = "mathjax-3.2.2.zip"
 DEFAULT_OUT = "preview.html"
@@ -107,18 +107,29 @@ class DeckView:
     cards: list[CardView] = field(default_factory=list)
 
 
-def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], list[Problem]]:
-    """Every deck a build of `paths` would write, with its cards rendered; and every problem found."""
-    from .api import drafts_of, load
-    from .lint import lint
+def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], BuildReport]:
+    """Every deck a build of `paths` would write, with its cards rendered, but the papers with errors, held
+    back as a build holds them back; and a report of every problem found and the papers held back."""
+    from .api import BuildReport, _paper_errors, _unread, drafts_of, load
+    from .lint import lint_files, lint_paper
     from .notes import note_types
 
     corpus = load(paths)
-    grouped = drafts_of(corpus.papers)
-    problems = corpus.problems + lint(corpus.papers, [d for g in grouped for d in g], corpus.sources)
+    papers = corpus.papers
+    grouped = drafts_of(papers)
+    paper_lint = [lint_paper(paper, drafts, corpus.sources) for paper, drafts in zip(papers, grouped)]
+    found = corpus.problems + lint_files(corpus.sources) + [p for problems in paper_lint for p in problems]
+    problems = sorted(found, key=lambda p: p.sort_key)
+    errors = _paper_errors(corpus, papers, [paper.key for paper in papers], paper_lint, problems)
+    held = [i for i, mine in enumerate(errors) if mine]
+    report = BuildReport(len(papers), problems=problems, held_back=[papers[i].title for i in held])
+    report.unread = _unread(corpus)
     types = {"question": note_types()[0], "review": note_types()[1]}
     decks = []
-    for paper, drafts in zip(corpus.papers, grouped):
+    left_out = set(held)
+    for i, (paper, drafts) in enumerate(zip(papers, grouped)):
+        if i in left_out:
+            continue
         deck = DeckView(f"{root}::{paper.title}" if root else paper.title)
         for draft in drafts:
             nt = types[draft.kind]
@@ -129,7 +140,7 @@ def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[
             href = Path(os.path.relpath(target, out.resolve().parent)).as_posix()
             deck.cards.append(CardView(draft.kind, front, back, draft.location.short, href))
         decks.append(deck)
-    return decks, sorted(problems, key=lambda p: p.sort_key)
+    return decks, report
 
 
 def _asset(name: str) -> str:
@@ -174,20 +185,18 @@ def mathjax_files(folder: str) -> dict[str, bytes]:
             return {f"{folder}/{name}": zf.read(name) for name in zf.namelist() if not name.endswith("/")}
 
 
-def write_preview(paths: list[str], out: str | os.PathLike[str], root: str = "Papers") -> tuple[int, int]:
-    """Write the page and its MathJax folder (`<name>_files/`) atomically; returns (decks, cards)."""
-    from .api import BuildError
+def write_preview(paths: list[str], out: str | os.PathLike[str], root: str = "Papers") -> tuple[int, int, BuildReport]:
+    """Write the page and its MathJax folder (`<name>_files/`) atomically; returns the decks and cards shown
+    and the report of `card_views` (the problems, the papers with errors left out)."""
     from .package import write_files
 
     out_path = Path(out)
-    decks, problems = card_views(paths, out_path, root)
-    if any(p.severity == "error" for p in problems):
-        raise BuildError(problems)
+    decks, report = card_views(paths, out_path, root)
     folder = f"{out_path.stem}_files/mathjax"
     files = {out_path.parent / name: data for name, data in mathjax_files(folder).items()}
     files[out_path] = page_html(decks, folder).encode("utf-8")
     write_files(files)
-    return len(decks), sum(len(d.cards) for d in decks)
+    return len(decks), sum(len(d.cards) for d in decks), report
 
 
 @click.command("preview")
@@ -205,17 +214,19 @@ def preview_command(sources: tuple[str, ...], out: str, root: str) -> None:
 
     The cards use the decks' own templates and CSS; formulas are typeset by a local MathJax 3.2.2
     set up as in Anki, so the page works offline. Buttons switch light/dark and phone/desktop width;
-    every card links to the file:line it came from. Open the page in any browser.
+    every card links to the file:line it came from. Open the page in any browser. A paper with
+    errors is left out (the errors are printed, the exit status is 1), as `build` leaves it out.
     """
-    from .api import BuildError
+    from .cli import held_back_message
 
     try:
-        decks, cards = write_preview(list(sources) or ["sources"], out, root)
-    except BuildError as exc:
-        for problem in exc.problems:
-            if problem.severity == "error":
-                click.echo(str(problem), err=True)
-        raise click.ClickException(f"{exc}; see `papers2anki check`") from None
+        decks, cards, report = write_preview(list(sources) or ["sources"], out, root)
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    for problem in report.problems:
+        if problem.severity == "error":
+            click.echo(str(problem), err=True)
     click.echo(f"{decks} decks, {cards} cards: {out}")
+    if report.errors:
+        others, hint = "the other papers are on the page", "See `papers2anki check`"
+        raise click.ClickException(held_back_message(report, "previewed", "left out of the page", others, hint))

@@ -292,7 +292,9 @@ def push(
     (Anki's own backup, in the `backups` folder beside it) before it changes; with `sync` it is synced
     before and after the import; the import is one transaction: whole or not at all. `password`
     defaults to $PAPERS2ANKI_SYNC_PASSWORD and is needed only when no sync key is saved. `say` gets
-    one line per step. Raises `PushError` (and `BuildError` for errors in the sources).
+    one line per step. Raises `PushError`. A paper with errors in the sources is held back, as `build`
+    holds it back: not imported, its notes in the lock as they were; the others are imported, and
+    `report.build` names it (`held_back`) and its errors (`problems`).
     """
     from . import api
 
@@ -316,7 +318,11 @@ def push(
                 rename_decks=rename_decks,
             )
             built = report.build
-            tell(f"built {built.papers} papers, {built.questions} questions, {built.reviews} reviews")
+            held = ""
+            if built.held_back:
+                titles = ", ".join(f"'{title}'" for title in built.held_back)
+                held = f"; {len(built.held_back)} held back because of errors: {titles}"
+            tell(f"built {built.papers} papers, {built.questions} questions, {built.reviews} reviews{held}")
             report.backup = _backup(col, path)
             tell(f"backed up {path.name} to {report.backup}")
             if options is not None and _sync(col, path, auth, options, "before", report.synced):
@@ -409,20 +415,19 @@ def push_command(
     first. The sync password is read from $PAPERS2ANKI_SYNC_PASSWORD or asked for, never taken from
     the command line; the sync key is saved beside the collection (papers2anki-sync.json, mode 0600).
     A full sync is never done silently: --full-upload (or --full-download) says which way.
+    A paper with errors is not imported (the errors are printed, the exit status is 1); the others are.
     """
-    from .api import BuildError
-
     if collection and profile:
         raise click.UsageError("give --collection or --profile, not both")
     if not collection and not profile:
         raise click.UsageError(f"give --collection PATH or --profile NAME (profiles live in {anki_base()})")
     if not do_sync and (endpoint or user or full_upload or full_download):
         raise click.UsageError("--endpoint, --user, --full-upload and --full-download need --sync")
-    from .cli import _print_problems, _user_errors
+    from .cli import _print_problems, _user_errors, held_back_message
 
     try:
         with _user_errors():  # OSError, a broken lock: a message, as for build
-            push(
+            report = push(
                 list(sources) or ["sources"],
                 collection=collection,
                 profile=profile,
@@ -438,12 +443,14 @@ def push_command(
                 full_download=full_download,
                 say=click.echo,
             )
-    except BuildError as exc:
-        _print_problems(exc.problems)
-        raise click.ClickException(str(exc)) from None
     except PushError as exc:
         raise click.ClickException(str(exc)) from None
     except ModuleNotFoundError as exc:
         if exc.name != "anki":
             raise
         raise click.ClickException("push needs the anki package: pip install 'papers2anki[anki]'") from None
+    built = report.build
+    if built is not None and built.errors:
+        _print_problems([p for p in built.problems if p.severity == "error"])
+        kept, others = "Anki keeps what it had of them", "the other papers were imported"
+        raise click.ClickException(held_back_message(built, "imported", kept, others, "See `papers2anki check`"))

@@ -254,10 +254,10 @@ def delta(
     """Redo the papers held by the files whose digest changed; None when only a full build will do.
 
     `last` is the report the last build foresaw for a rebuild with no change, `matches` its match lines.
-    Raises BuildError as the full build would.
+    None too when a paper redone has errors (and not `force`): the full build holds it back. (The papers
+    not redone had none: the last build held none back, see `api._LastBuild.delta`.)
     """
     from .api import (
-        BuildError,
         _assign,
         _Assignment,
         _Facts,
@@ -270,6 +270,7 @@ def delta(
         drafts_of,
     )
     from .cache import digest
+    from .held import paper_errors, unread_files
     from .lint import lint_files, lint_paper
     from .lock import Lock
     from .merge import merge, outline_of
@@ -310,18 +311,22 @@ def delta(
         if not file_problems[path]:
             del file_problems[path]
     paper_problems = dict(bmap.paper_problems)
+    own = []
     for paper, drafts in zip(papers, grouped):
         found = lint_paper(*_lint_job(paper, drafts, merged.sources))
-        paper_problems[paper.key] = merged.paper_problems.get(paper.key, []) + found
+        own.append(merged.paper_problems.get(paper.key, []) + found)
+        paper_problems[paper.key] = own[-1]
         if not paper_problems[paper.key]:
             del paper_problems[paper.key]
+    loose = [p for path in changed for p in merged.file_problems.get(path, [])]
+    if not force and any(paper_errors(papers, loose, own)):
+        return None  # a paper to hold back
     problems = sorted(
         [p for found in file_problems.values() for p in found]
         + [p for found in paper_problems.values() for p in found],
         key=lambda p: p.sort_key,
     )
-    if any(p.severity == "error" for p in problems) and not force:
-        raise BuildError(problems)
+    keep_gone = bool(unread_files(bmap.outlines, file_problems))
 
     # The lock: the redone papers' rows are read from its text, matched as the full build matches them,
     # and spliced back in the lock's order.
@@ -343,11 +348,13 @@ def delta(
     slugs = [bmap.slugs[index[key]] for key in redo]
     facts = _Facts(list(redo), slugs, [[d.fingerprint for d in drafts] for drafts in grouped])
     taken = _Taken(lock_bytes)
-    done = _assign(papers, grouped, facts, old, now, root, rename_decks, target_of, taken)
+    done = _assign(papers, grouped, facts, old, now, root, rename_decks, target_of, taken, keep_gone)
     if done.lock.decks != names or done.lock.note_types != types:
         return None
     read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
-    again: _Assignment = _assign(papers, grouped, facts, read_back, now, root, rename_decks, target_of, taken)
+    again: _Assignment = _assign(
+        papers, grouped, facts, read_back, now, root, rename_decks, target_of, taken, keep_gone
+    )
     foreseen = _rebuild_of(done, read_back, again)
 
     new_rows: dict[str, list[bytes]] = {key: [] for key in redo}

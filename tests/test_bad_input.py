@@ -238,7 +238,7 @@ def test_the_lost_line_finder_finds_lost_lines(tmp_path: Path) -> None:
 # -- build runs the same checks ----------------------------------------------------------------------
 
 
-def test_build_prints_the_checks_and_refuses_to_write_on_errors(tmp_path: Path) -> None:
+def test_build_prints_the_checks_and_writes_only_the_papers_without_errors(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     shutil.copytree(BAD, sources)
     out = tmp_path / "decks"
@@ -247,10 +247,27 @@ def test_build_prints_the_checks_and_refuses_to_write_on_errors(tmp_path: Path) 
     assert result.exception is None or isinstance(result.exception, SystemExit)
     checked = CliRunner().invoke(main, ["check", str(sources)]).output.splitlines()[:-1]
     lines = result.output.splitlines()
-    assert lines[:-1] == checked
-    assert lines[-1] == "Error: 6 error(s) in the sources; nothing was written"
-    assert not out.exists()
-    assert not (sources / "papers2anki.lock").exists()
+    assert [line for line in lines if line in checked] == checked
+    held = ["Neural Tangent Kernel", "Hopfield Networks", "Neural Ordinary Differential Equations"]
+    held += ["Deep Equilibrium Models", "Fourier Features"]
+    assert lines[-1] == (
+        "Error: 6 errors in the sources (listed above); 5 papers not written because of errors "
+        "(their previous decks are kept): " + ", ".join(f"'{title}'" for title in held) + "; "
+        "the other papers are up to date. Fix them, or use --force to write every paper as it is"
+    )
+    # The list with no title is named by its file; the papers with errors get no deck and no lock rows.
+    assert sorted(p.name for p in out.iterdir()) == [
+        "deep-sets-script-alert-0-script.apkg",
+        "deep-sets.apkg",
+        "electra.apkg",
+        "lottery-ticket-hypothesis.apkg",
+        "mask-predict.apkg",
+        "neural-tangent-kernel-again.apkg",
+        "no-title.apkg",
+        "scaling-laws-for-neural-language-models.apkg",
+    ]
+    lock = (sources / "papers2anki.lock").read_text("utf-8")
+    assert '"paper": "electra"' in lock and '"paper": "fourier features"' not in lock
 
 
 def test_build_with_force_writes_decks_that_import(tmp_path: Path, collection) -> None:

@@ -326,3 +326,34 @@ def test_full_download_only_when_asked_then_import(
     phone_sync(phone, server)
     assert phone.note_count() == 64
     assert phone.find_notes('"Front:made on the phone"')
+
+
+def test_push_imports_the_papers_without_errors(tmp_path: Path, desktop: Path) -> None:
+    from anki.collection import Collection
+
+    sources = tmp_path / "lists"
+    sources.mkdir()
+    listing = sources / "list.txt"
+    good = (
+        "Alpha Paper\n\n1. Что такое $x^2$?\n\nBeta Paper\n\n1. Вычислите $\\frac{a}{b}$.\n\nGamma Paper\n\n1. Как?\n"
+    )
+    listing.write_text(good.replace("{b}$", "{$"), "utf-8")
+    args = [str(sources), "--collection", str(desktop), "--lock", str(tmp_path / "p.lock")]
+    result = push_cli(*args)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f"{listing}:7:23: error: LaTeX does not parse" in result.output
+    assert "built 3 papers, 3 questions, 0 reviews; 1 held back because of errors: 'Beta Paper'" in result.output
+    assert f"imported into {desktop}: 2 new, 0 updated, 0 unchanged" in result.output
+    assert result.output.splitlines()[-1] == (
+        "Error: 1 error in the sources (listed above); 1 paper not imported because of errors "
+        "(Anki keeps what it had of them): 'Beta Paper'; the other papers were imported. See `papers2anki check`"
+    )
+    col = Collection(str(desktop))
+    assert paper_decks(col) == {"Papers::Alpha Paper", "Papers::Gamma Paper"} and col.note_count() == 2
+    col.close()
+
+    listing.write_text(good, "utf-8")
+    fixed = push_cli(*args)
+    assert fixed.exit_code == 0, fixed.output
+    assert "1 new, 0 updated, 2 unchanged" in fixed.output

@@ -27,5 +27,5 @@ for paper in corpus.papers:
 report = papers2anki.build(corpus, OUT / "decks", lock_path=OUT / "papers2anki.lock")
 print(f"{len(report.decks)} deck(s) in {OUT / 'decks'}")
 
-decks, cards = write_preview([str(HERE / "answers.md")], OUT / "preview.html")
+decks, cards, _ = write_preview([str(HERE / "answers.md")], OUT / "preview.html")
 print(f"{cards} cards to look at: {OUT / 'preview.html'}")
