@@ -22,7 +22,7 @@ from test_bad_input import lost_lines, markup_problems
 from papers2anki.cli import main
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
-settings.register_profile("ci", max_examples=50, derandomize=True, **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("ci", max_examples=50, derandomize=True, database=None, **_COMMON)  # type: ignore[arg-type]
 settings.register_profile("long", max_examples=3000, **_COMMON)  # type: ignore[arg-type]
 PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
