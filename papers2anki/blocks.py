@@ -129,12 +129,14 @@ def blocks(text: str, lines: list[str]) -> list[Block]:
 
 
 def _tree(tokens: list[dict[str, Any]]) -> list[Block]:
-    out = []
+    out: list[Block] = []
     for token in tokens:
         if token["type"] == "blank_line":
             continue
-        children = token.get("children", []) if token["type"] in ("list", "list_item", "block_quote") else []
-        out.append(Block(token["type"], int(token["line"]), 0, token, _tree(children)))
+        children = _tree(token.get("children", []) if token["type"] in ("list", "list_item", "block_quote") else [])
+        # A container mistune placed by index, past `parse_method`'s look, starts where its first child does.
+        line = token.get("line") or (children[0].line if children else out[-1].line if out else 1)
+        out.append(Block(token["type"], int(line), 0, token, children))
     return sorted(out, key=lambda b: b.line)  # mistune inserts a list before the block that ended it
 
 

@@ -33,7 +33,7 @@ from . import markers
 from .blocks import Block, blocks
 from .latex import find_math
 from .records import Location, Paper, Problem, Question, Review, Span
-from .scaffold import Details, Prepared, prepare
+from .scaffold import ANSWER_LINK, Details, Prepared, prepare
 from .sources import Source
 
 PROTECT = "\ue000"
@@ -49,9 +49,6 @@ _AUTHORS = re.compile(
     re.I,
 )
 _TITLE_PREFIX = re.compile(r"^\s*(?:(?:статья|paper|работа)\s*№?\s*\d*\s*[:.—–-]\s*|\d{1,3}[.)]\s+)", re.I)
-_ANSWER_LINK = re.compile(
-    r"\s*[(\[]?\s*\[(?:ответ|answer|решение|solution|разбор|→|->)[^\]]*\]\((?!https?:)[^)]*\)\s*[)\]]?\s*$", re.I
-)
 _ONLY_IMAGE = re.compile(r"^\s*!\[([^\]]*)\]\([^)]*\)\s*$")
 _QUESTION_WORDS = re.compile(
     r"^(?:что|как|почему|зачем|какие|какой|какая|каким|в чем|в чём|чем|опишите|выпишите|выведите|объясните|"
@@ -99,6 +96,15 @@ class _Item:
     children: list[_Item] = field(default_factory=list)
     own_text: str | None = None  #: the question's text when it is not its lines' (an image's alt text, a summary)
     own_answer: str | None = None  #: the answer's text when it is not its lines' (inside `<details>`)
+
+
+_DECORATED = re.compile(r"^\s*(?:\*\*|__|«|\"|\[|#|(?:статья|paper|работа)\b)", re.I)
+
+
+def _titled(text: str) -> bool:
+    """Reads as a paper's title even where the numbering goes on: written in Latin letters (no Cyrillic
+    word), or decorated (`**Title**`, `«Title»`, `[Title](..)`, `Статья 2: ...`)."""
+    return not re.search(r"[а-яё]{2,}", text, re.I) or bool(_DECORATED.match(text))
 
 
 def _question_heading(text: str) -> bool:
@@ -222,6 +228,9 @@ class _Reader:
                 self.skip(b.line, b.end, "authors or venue line")
             self.flat(own[own.index(content[lead]) :] if lead else own, paper)
             self.under(paper, deeper, head.level)
+            if not paper.questions and paper in self.papers:  # over topics or papers of its own: a section
+                self.papers.remove(paper)
+                self.retitle(head, "skipped", "section heading")
             return
         if content and self.reads_as_question(head):
             self.heading_question(head, body)
@@ -233,6 +242,9 @@ class _Reader:
             if len(paper.questions) == before:  # its headings were papers or sections: a section
                 self.papers.remove(paper)
                 self.retitle(head, "skipped", "section heading")
+            return
+        if not content and self.over_scaffolding(head):
+            self.skip(head.line, head.end, "heading of skipped lines")  # `## Содержание` over its links
             return
         if not content:
             self.paper = None
@@ -257,10 +269,19 @@ class _Reader:
             own = body[: body.index(first_sub)] if first_sub else body
             if any(b.type in ("list", "details") for b in own) or (not own and first_sub is not None):
                 self.heading(head, body)  # a paper or a section of its own
+            elif not body and self.over_scaffolding(head):
+                self.skip(head.line, head.end, "heading of skipped lines")
             else:
                 self.paper = paper
                 self.heading_question(head, body)
             i = j
+
+    def over_scaffolding(self, head: Block) -> bool:
+        """Is the first non-blank line after a heading one that was skipped (a table of contents)?"""
+        line = head.end + 1
+        while line <= len(self.lines) and not self.src_lines[line - 1].strip():
+            line += 1
+        return line in self.prepared.skipped
 
     def heading_line(self, head: Block) -> str:
         """A heading's own text: without its `#`s, or the lines above a setext underline."""
@@ -281,7 +302,7 @@ class _Reader:
         if marker is not None:
             number, text = marker.number, text[marker.end :].strip()
             col = line.find(text[:1], col - 1) + 1 if text else col
-        text = _ANSWER_LINK.sub("", text)
+        text = ANSWER_LINK.sub("", text)
         paper = self.paper or self.untitled(head.line)
         number = number or str(len(paper.questions) + 1)
         end = body[-1].end if body else head.end
@@ -349,6 +370,22 @@ class _Reader:
             return False
         return not (text.endswith(".") and len(text.split()) >= 5)  # a sentence, not a title
 
+    def title_in(self, block: Block) -> tuple[int, int] | None:
+        """The line of a paragraph that titles the list after it, and its authors line (0 for none): the
+        paragraph's last line, or the one above an authors line. Lines above it are no title of this
+        list (a Word export's document heading)."""
+        line, authors = block.end, 0
+        if block.end > block.line and _AUTHORS.match(self.lines[block.end - 1]):
+            line, authors = block.end - 1, block.end
+        text = self.lines[line - 1].strip()
+        if not text or len(text) > 250 or _ANSWER_LABEL.match(text) or _ONLY_IMAGE.match(text):
+            return None
+        if text.endswith(".") and len(text.split()) >= 5:  # a sentence, not a title
+            return None
+        if line > block.line and (text.endswith((".", ",", ";", "-")) or not (text[0].isupper() or text[0] in '*_«"[')):
+            return None  # a sentence's last line
+        return line, authors
+
     # -- text between headings -----------------------------------------------------------------
     def flat(self, seq: list[Block], paper: Paper | None = None) -> None:
         """Titles, lists and what lies between them, outside headings."""
@@ -370,17 +407,31 @@ class _Reader:
         goes_on = self.last is not None and bool(first) and _follows(self.last.number, first)
         title: tuple[Block, tuple[int, int]] | None = None
         authors: Block | None = None
-        if lst is not None and run and not goes_on:
+        above: tuple[int, int] | None = None  # lines of the title's paragraph above it (a Word export)
+        if lst is not None and run and not any(_ANSWER_LABEL.match(self.words(b)) for b in run):
             last = run[-1]
             if last.type == "paragraph" and len(run) > 1 and _AUTHORS.match(self.words(last)):
                 if self.title_like(run[-2]):
                     title, authors = (run[-2], (run[-2].line, run[-2].end)), last
-            if title is None and self.title_like(last) and not _QUESTIONS_LABEL.match(self.words(last)):
-                end = last.line if last.end > last.line else last.end
-                title = (last, (last.line, end))
-                if last.end > last.line:
-                    authors = Block("paragraph", last.end, last.end, {})
+            if title is None and last.type == "paragraph" and not _QUESTIONS_LABEL.match(self.words(last)):
+                found = self.title_in(last)
+                if found is not None:
+                    line, authors_line = found
+                    title = (last, (line, line))
+                    if authors_line:
+                        authors = Block("paragraph", authors_line, authors_line, {})
+                    if line > last.line:
+                        above = (last.line, line - 1)
+        if goes_on and title is not None and not _titled(self.text(*title[1])):
+            title, authors, above = None, None, None  # the numbering goes on: an answer, unless it reads as a title
         taken = {id(title[0]) if title else 0, id(authors) if authors else 0}
+        if above is not None:
+            words = " ".join(self.text(*above).split())
+            if above[0] == above[1] and len(words) <= 250 and not words.endswith((".", ",", ";")):
+                self.skip(above[0], above[1], "section heading")
+            else:
+                message = "text that is neither a title, a question nor a review; left out"
+                self.warn(above[0], above[1], message, "stray-text")
         # Text between questions N and N+1, or from a label `Ответ:` on, is an answer.
         answering = goes_on
         for block in run:
@@ -473,7 +524,7 @@ class _Reader:
         text = (first[start:].strip() + ("\n" + rest if rest.strip() else "")).strip()
         if item.own_text is not None:
             text = item.own_text
-        text = _ANSWER_LINK.sub("", text)
+        text = ANSWER_LINK.sub("", text)
         number = item.number or str(len(paper.questions) + 1)
         answer = self.outdented(item.answer_from, item.end, item.col - 1) if item.answer_from else ""
         if item.own_answer is not None:
@@ -504,8 +555,11 @@ class _Reader:
             out[-1][1].append(item)
             if nxt is None or item.head_end <= item.line or item.children or item.answer_from:
                 continue
-            restarts = bool(nxt.number) and bool(item.number) and not _follows(item.number, nxt.number)
             tail = self.lines[item.head_end - 1]
+            if item.number and nxt.number:
+                restarts = not _follows(item.number, nxt.number)
+            else:  # bullets: a line that reads as a title (`Title:`, Latin words) ends the item
+                restarts = not item.number and not nxt.number and (tail.rstrip().endswith(":") or _titled(tail))
             if restarts and _has_words(tail) and not tail[:1].isspace() and markers.find(tail) is None:
                 title, authors = item.head_end, 0
                 if title - 1 > item.line and _AUTHORS.match(tail):
@@ -663,8 +717,7 @@ def _parent_of(items: list[_Item], number: str) -> _Item | None:
 
 
 def _file_title(path: str) -> str:
-    stem = PurePath(path).stem
-    return " ".join(re.sub(r"[_\-]+", " ", stem).split()) or stem
+    return PurePath(path).stem
 
 
 def parse_source(source: Source) -> ParseResult:

@@ -2,8 +2,9 @@
 
 Each rule names what it skips: YAML front matter (its `title:` is kept, to name a deck when nothing
 else does), HTML comments, layout commands (`\\newpage`), links to anchors (a table of contents, "back
-to top"), `[TOC]`. `prepare` blanks the skipped text (so that Markdown never sees it and a comment
-between a title and its list does not split them) and records each skipped line with its reason.
+to top"), `[TOC]`, lines of Obsidian links to other notes (`[[Семинар 6]]`). `prepare` blanks the
+skipped text (so that Markdown never sees it and a comment between a title and its list does not
+split them) and records each skipped line with its reason.
 `<details>` blocks are cut out whole and kept as question/answer pairs. Fenced code is left alone.
 """
 
@@ -21,9 +22,15 @@ _LAYOUT = re.compile(
 _TOC = re.compile(r"^[ \t]*(?:\[TOC\]|\[\[_TOC_\]\]|\[\[toc\]\]|\{:toc\}|\$\{toc\})[ \t]*$", re.I)
 _ANCHOR_LINK = r"(?:\[[^\]\n]*\]\(#[^)\s]*\)|<a\s+(?:href|name|id)=[\"']#?[^\"']*[\"'][^>]*>[^<]*</a>)"
 _ONLY_ANCHORS = re.compile(
-    rf"^[ \t]*(?:(?:[-+*]|\d{{1,3}}[.)])[ \t]+)?[↑⬆^]?[ \t]*(?:{_ANCHOR_LINK}[ \t,|·•]*)+[ \t]*$"
+    rf"^[ \t]*(?:(?:[-+*]|\d{{1,3}}[.)])[ \t]+)?[*_]*[↑⬆^]?[ \t]*(?:{_ANCHOR_LINK}[ \t,|·•]*)+[*_]*[ \t]*$"
 )
+_ONLY_WIKILINKS = re.compile(r"^[ \t]*(?:[←→↑⬆]?[ \t]*\[\[[^\]\n]+\]\][ \t]*[←→·|,•-]*[ \t]*)+$")  # Obsidian's
 _BACK_TO_TOP = re.compile(r"^[ \t]*[↑⬆]?[ \t]*(?:наверх|к оглавлению|back to top|to top)[ \t]*[↑⬆]?[ \t]*$", re.I)
+#: A link to an answer file at the end of a question (`... [ответ](./answers/3.md)`): not the question's text.
+ANSWER_LINK = re.compile(
+    r"\s*(?:[—–-]\s*)?[(\[]?\s*\[(?:ответ|answer|решение|solution|разбор|→|->)[^\]]*\]\((?!https?:)[^)]*\)\s*[)\]]?\s*$",
+    re.I,
+)
 _FRONT_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*$", re.I)
 _DETAILS_OPEN = re.compile(r"^[ \t]*<details\b[^>]*>", re.I)
 _DETAILS_CLOSE = re.compile(r"</details>", re.I)
@@ -74,6 +81,8 @@ def prepare(text: str) -> Prepared:
             _skip(out, i, "link to an anchor (a table of contents)")
         elif _BACK_TO_TOP.match(line):
             _skip(out, i, "link back to the top")
+        elif _ONLY_WIKILINKS.match(line):
+            _skip(out, i, "links to other notes")
         i += 1
     return out
 

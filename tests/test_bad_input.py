@@ -23,6 +23,7 @@ import papers2anki
 from papers2anki.api import check as check_sources
 from papers2anki.cli import main
 from papers2anki.parse import parse_source
+from papers2anki.scaffold import ANSWER_LINK
 from papers2anki.slug import MAX_LENGTH, slugify, unique_slugs
 from papers2anki.text import skeleton
 
@@ -41,7 +42,7 @@ EXPECTED = {
         "unknown-macro.txt:4:30: error: \\foo is not defined in Anki's MathJax in $\\foo{x}$ [unknown-macro]",
     ],
     "no-title.txt": [
-        "no-title.txt:1:1: warning: a list of questions with no paper title before it; named 'no title' [no-title]",
+        "no-title.txt:1:1: warning: a list of questions with no paper title before it; named 'no-title' [no-title]",
     ],
     "no-questions.txt": [
         "no-questions.txt:1:1: warning: title 'Generative Pretraining from Pixels' has no questions after it; "
@@ -208,7 +209,7 @@ def lost_lines(paths: list[Path], left_out: set[str] = LEFT_OUT) -> list[str]:
                 continue
             if not line.strip() or number in skipped or any(start == number for start, _ in records):
                 continue
-            line = _COMMENT.sub(" ", line)  # a comment is scaffolding, skipped inside a line too
+            line = ANSWER_LINK.sub(" ", _COMMENT.sub(" ", line))  # scaffolding inside a line: skipped too
             owner = [text for start, text in records if start <= number]
             words = skeleton(_MARKERS.sub("", _REVIEW_LABEL.sub("", line), count=1))
             if not words:  # `- `, a fence, a rule: punctuation only, nothing to lose
