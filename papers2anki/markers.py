@@ -24,6 +24,9 @@ MARKERS: list[tuple[str, str, bool]] = [
     ("word", r"(?:[Вв]опрос|ВОПРОС|[Qq]uestion|Q)\s*№?\s*(?P<n4>\d{1,3})\s*[.:)]?", False),  # Вопрос 1.  Q1:
     ("symbol", r"[•●▪◦‣·]", False),  # Word's bullets
     ("spaced", r"(?P<n5>\d{1,3})(?=[\u00a0\t])", False),  # 1<no-break space>text, 1<tab>text
+    # **1.**  __2)__  **Вопрос 3.**: Word's bold numbering
+    ("emphasised", r"(?:\*\*|__)(?:[Вв]опрос\s*№?\s*)?(?P<n6>\d{1,3}(?:\.\d{1,3})*)[.):]?(?:\*\*|__)", False),
+    ("dashed", r"(?P<n7>\d{1,3})[ \t]*[-–—](?=[ \t])", False),  # 1 - text,  2 — text
 ]
 _MARKER = re.compile(
     r"(?P<indent>[ \t]*)(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in MARKERS) + rf"){_GAP}"
@@ -69,7 +72,7 @@ def find(line: str) -> Marker | None:
 
 
 def _number(m: re.Match[str]) -> str:
-    return next((m.group(g) for g in ("n1", "n2", "n3", "n4", "n5") if m.group(g) is not None), "")
+    return next((m.group(g) for g in ("n1", "n2", "n3", "n4", "n5", "n6", "n7") if m.group(g) is not None), "")
 
 
 def markdown_line(line: str, marker: Marker | None) -> str:

@@ -42,13 +42,15 @@ _ATX = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)|\s+#+\s*$")
 _REVIEW_HEADING = re.compile(r"^\s*исследование\s+стать[ия]\s*[:—–-]?\s*", re.I)
 _REVIEWER = re.compile(r"^\s*автор(?:ы)?\s+исследования\s*:\s*", re.I)
 _QUESTIONS_LABEL = re.compile(r"^\s*(?:\*\*|__)?\s*(?:вопросы|questions)\b[^\n]*:\s*(?:\*\*|__)?\s*$", re.I)
+_LEADING_SYMBOLS = re.compile(r"^[^\w«\"“„'(\[*$\\]+")
+_TRAILING_PARENS = re.compile(r"\s*(\([^()]*\))\s*$")
 _ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:ответ|answer|решение|solution)\s*(?:\*\*|__)?\s*[:.—-]", re.I)
 _AUTHORS = re.compile(
     r"^\s*(?:\(.*\)|\[.*\]\(.*\)|(?:авторы|authors?|by)\s*:.*|.*\bet al\b.*|.*\b(?:19|20)\d\d\b.*|"
     r".*\b(?:NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|AAAI|IJCAI|arXiv|JMLR|TPAMI)\b.*)\s*$",
     re.I,
 )
-_TITLE_PREFIX = re.compile(r"^\s*(?:(?:статья|paper|работа)\s*№?\s*\d*\s*[:.—–-]\s*|\d{1,3}[.)]\s+)", re.I)
+_TITLE_PREFIX = re.compile(r"^\s*(?:(?:статья|paper|работа|тема|topic)\s*№?\s*\d*\s*[:.—–-]\s*|\d{1,3}[.)]\s+)", re.I)
 _ONLY_IMAGE = re.compile(r"^\s*!\[([^\]]*)\]\([^)]*\)\s*$")
 _QUESTION_WORDS = re.compile(
     r"^(?:что|как|почему|зачем|какие|какой|какая|каким|в чем|в чём|чем|опишите|выпишите|выведите|объясните|"
@@ -333,8 +335,12 @@ class _Reader:
             text = text[marker.end :]
         text = _TITLE_PREFIX.sub("", text)
         text = plain_text(text).strip()
+        text = _LEADING_SYMBOLS.sub("", text)  # 📄 Title, ▶ Title
         text = text.strip("*_ ").strip("«»\"“”„'").strip()
-        return text.rstrip(":").strip()
+        tail = _TRAILING_PARENS.search(text)
+        if tail is not None and tail.start() > 0 and _AUTHORS.match(tail.group(1)):  # Title (Ho et al., 2020)
+            text = text[: tail.start()]
+        return text.rstrip(":").strip().strip("«»\"“”„'").strip()
 
     def start_paper(self, block: Block, lines: tuple[int, int] | None = None) -> Paper:
         first, last = lines or (block.line, block.end)
