@@ -122,3 +122,31 @@ def test_parse_outline_matches_golden(path: Path, monkeypatch: pytest.MonkeyPatc
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(result.stdout, "utf-8")
     assert result.stdout == golden.read_text("utf-8")
+
+
+def test_positions_come_from_the_parser_not_from_a_search(tmp_path: Path) -> None:
+    """A question whose text appears twice, and a title equal to a question: each record keeps its own line
+    and column (a search for the text would find the first occurrence)."""
+    import papers2anki
+
+    src = tmp_path / "l.md"
+    src.write_text(
+        "Что такое внимание?\n\n"
+        "1. Что такое внимание?\n"
+        "2. Зачем нужна нормализация?\n\n"
+        "Transformers\n\n"
+        "   - 1. Что такое внимание?\n"
+        "   - 2. Что такое внимание?\n",
+        "utf-8",
+    )
+    corpus = papers2anki.load([src], cache=False)
+    first, second = corpus.papers
+    assert (first.title, first.location.line, first.location.col) == ("Что такое внимание?", 1, 1)
+    assert [(q.location.line, q.location.col) for q in first.questions] == [(3, 4), (4, 4)]
+    assert (second.location.line, second.location.col) == (6, 1)
+    assert [(q.text, q.location.line, q.location.col) for q in second.questions] == [
+        ("Что такое внимание?", 8, 9),
+        ("Что такое внимание?", 9, 9),
+    ]
+    checked = papers2anki.check([src])
+    assert [(p.location.line, p.rule) for p in checked if p.rule == "duplicate-question"] == [(9, "duplicate-question")]
