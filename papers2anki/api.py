@@ -93,6 +93,12 @@ class Corpus:
         self._ready()
         return self._sources
 
+    @property
+    def skipped(self) -> int:
+        """How many lines of the sources were skipped as scaffolding (`parse --outline` says which)."""
+        self._ready()
+        return sum(self.merged.skipped.values()) if self.merged is not None else 0
+
     def __iter__(self) -> Iterator[Paper]:
         return iter(self.papers)
 
@@ -304,12 +310,12 @@ def drafts_of(papers: list[Paper]) -> list[list[NoteDraft]]:
 
 
 def check(
-    paths: Iterable[str | os.PathLike[str]] = (DEFAULT_SOURCES,), *, encoding: str | None = None
+    paths: Iterable[str | os.PathLike[str]] | Corpus = (DEFAULT_SOURCES,), *, encoding: str | None = None
 ) -> list[Problem]:
-    """Every problem of the sources, sorted by file and line; writes nothing."""
+    """Every problem of the sources (paths, or a corpus `load` gave), sorted by file and line; writes nothing."""
     from .lint import lint
 
-    corpus = load(paths, encoding=encoding)
+    corpus = paths if isinstance(paths, Corpus) else load(paths, encoding=encoding)
     drafts = [d for group in drafts_of(corpus.papers) for d in group]
     return sorted(corpus.problems + lint(corpus.papers, drafts, corpus.sources), key=lambda p: p.sort_key)
 
@@ -332,6 +338,7 @@ class BuildReport:
     questions: int = 0
     reviews: int = 0
     formulas: int = 0
+    skipped: int = 0  #: lines of the sources skipped as scaffolding (front matter, comments, ...)
     decks: list[DeckReport] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -650,6 +657,8 @@ def _build(
     report.questions = sum(len(p.questions) for p in papers)
     report.reviews = sum(p.review is not None for p in papers)
     report.formulas = sum(len(d.formulas) for d in all_drafts)
+    if isinstance(corpus, Corpus):
+        report.skipped = corpus.skipped
 
     old = lockmod.read_lock(lock_file)
     facts = _Facts.of(papers, grouped)

@@ -174,7 +174,9 @@ def build(
     written = [w for w in report.written if w.endswith(".apkg")]
     click.echo(
         f"{report.papers} papers, {report.questions} questions, {report.reviews} reviews, "
-        f"{report.formulas} formulas, {report.warnings} warnings; "
+        f"{report.formulas} formulas, {report.warnings} warnings"
+        + (f", {report.skipped} lines skipped as scaffolding" if report.skipped else "")
+        + "; "
         + (
             f"{len(written)} deck files written to {single or out_dir}"
             if written
@@ -284,9 +286,11 @@ def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None
     clean (warnings allowed unless --strict), 1 when there are errors, 2 on usage errors.
     """
     from .api import check as run_check
+    from .api import load
 
     with _user_errors():
-        problems = run_check(_sources(sources), encoding=encoding)
+        corpus = load(_sources(sources), encoding=encoding)
+        problems = run_check(corpus)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if fmt == "json":
@@ -305,7 +309,8 @@ def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None
     else:
         for p in problems:
             click.echo(str(p))
-        click.echo(f"{errors} error(s), {warnings} warning(s)")
+        skipped = f", {corpus.skipped} line(s) skipped as scaffolding" if corpus.skipped else ""
+        click.echo(f"{errors} error(s), {warnings} warning(s){skipped}")
     if errors or (strict and warnings):
         sys.exit(1)
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .lint import one_line
+from .outline import skipped_lines
 from .parse import ParseResult
 from .records import Location, Paper, Problem, Review
 from .sources import Source
@@ -29,6 +30,7 @@ class Merged:
     file_problems: dict[str, list[Problem]] = field(default_factory=dict)  #: reading and parsing a file
     paper_problems: dict[str, list[Problem]] = field(default_factory=dict)  #: merging a paper's parts
     paper_files: dict[str, list[str]] = field(default_factory=dict)  #: the files holding each paper
+    skipped: dict[str, int] = field(default_factory=dict)  #: how many lines of each file are scaffolding
 
 
 def outline_of(parse: ParseResult) -> Outline:
@@ -62,6 +64,7 @@ def merge(parsed: Iterable[tuple[str, tuple[Source, ParseResult] | Problem]]) ->
         source, parse = result
         out.sources[source.path] = source
         out.outlines[path] = outline_of(parse)
+        out.skipped[path] = skipped_lines(parse)
         out.file_problems.setdefault(path, [])
         for problem in parse.problems:
             said(problem, path=path)

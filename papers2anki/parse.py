@@ -520,6 +520,9 @@ class _Reader:
         self.start_paper(title_block, (item.line, item.head_end))
         for child in item.children:
             self.question(child)
+        if item.answer_from:  # text under a title after its questions: whose answer is not known
+            message = "text that is neither a title, a question nor a review; left out"
+            self.warn(item.answer_from, item.end, message, "stray-text")
 
     def question(self, item: _Item) -> None:
         paper = self.paper or self.untitled(item.line)
@@ -605,6 +608,7 @@ class _Reader:
         while k < len(kids) and kids[k].type in ("paragraph", "block_text") and self.lettered(kids[k]):
             item.head_end = kids[k].end
             k += 1
+        kids = kids[:k] + _joined_lists(kids[k:])  # nested lists one after another are one list
         if k < len(kids) and kids[k].type == "list":
             children = self.list_items(kids[k])
             if self.is_title(item, children):

@@ -44,6 +44,7 @@ class BuildMap:
     names: dict[str, str]  #: the lock's deck names by paper key
     rows: list[tuple[str, int, int]]  #: the lock's note rows, paper by paper (see `LockText`)
     notices: list[int]  #: how many notices each paper gives (a deck name pinned in the lock)
+    skipped: dict[str, int]  #: each file's lines skipped as scaffolding
 
     @staticmethod
     def of(
@@ -81,6 +82,7 @@ class BuildMap:
             dict(lock.decks),
             rows,
             list(notices),
+            dict(merged.skipped),
         )
 
 
@@ -235,7 +237,7 @@ class Delta:
 
 #: The fields of a BuildMap that a rebuild of a few papers never changes: stored apart, not written again.
 STATIC = ("files", "encoding", "outlines", "paper_files", "papers", "slugs", "names")
-DYNAMIC = ("digests", "file_problems", "paper_problems", "counts", "rows", "notices")
+DYNAMIC = ("digests", "file_problems", "paper_problems", "counts", "rows", "notices", "skipped")
 
 
 def delta(
@@ -370,6 +372,9 @@ def delta(
     # lock that build wrote.
     report = replace(last, written=[], unchanged=[], decks=list(last.decks), removed=list(done.removed), notices=[])
     report.problems = problems
+    skipped = dict(bmap.skipped)
+    skipped.update({path: merged.skipped.get(path, 0) for path in changed})
+    report.skipped = sum(skipped.values())
     rebuild_decks = list(last.decks)
     redone = {index[key]: i for i, key in enumerate(redo)}
     new_counts = list(bmap.counts)
@@ -417,6 +422,7 @@ def delta(
         counts=new_counts,
         rows=rows,
         notices=new_notices,
+        skipped=skipped,
     )
     until = min(valid_until, _valid_until(read_back))
     packages = {report.decks[index[key]].file: [spec] for key, spec in zip(redo, done.decks)}

@@ -78,9 +78,14 @@ EXPECTED = {
 }
 
 
-def summary(lines: list[str]) -> str:
+#: Lines of a fixture skipped as scaffolding (counted in the summary, not warned).
+SKIPPED = {"stray-text.txt": 1}  # its quote between papers
+
+
+def summary(lines: list[str], skipped: int = 0) -> str:
     errors = sum(": error: " in line for line in lines)
-    return f"{errors} error(s), {len(lines) - errors} warning(s)"
+    counted = f", {skipped} line(s) skipped as scaffolding" if skipped else ""
+    return f"{errors} error(s), {len(lines) - errors} warning(s){counted}"
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -98,7 +103,7 @@ def test_check_reports_each_problem_where_it_is(name: str, monkeypatch: pytest.M
     monkeypatch.chdir(BAD)
     code, output = run("check", name)
     expected = EXPECTED[name]
-    assert output.splitlines() == expected + [summary(expected)]
+    assert output.splitlines() == expected + [summary(expected, SKIPPED.get(name, 0))]
     assert code == (1 if any(": error: " in line for line in expected) else 0)
 
 
@@ -106,7 +111,7 @@ def test_check_of_a_folder_sorts_by_file_and_line(monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(BAD)
     code, output = run("check", *sorted(EXPECTED, reverse=True))
     everything = [line for name in sorted(EXPECTED) for line in EXPECTED[name]]
-    assert output.splitlines() == everything + [summary(everything)]
+    assert output.splitlines() == everything + [summary(everything, sum(SKIPPED.values()))]
     assert code == 1
 
 

@@ -3,6 +3,8 @@ expectations (collapsed whitespace, an answer's first line) cannot hold."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import FIXTURES
 
 import papers2anki
@@ -23,3 +25,24 @@ def test_questions_keep_their_text_without_scaffolding() -> None:
     assert answers[0].answer.startswith("Ответ: случайное")
     assert answers[1].answer.startswith("Умножают")
     assert answers[2].answer == ""
+
+
+def test_skipped_lines_are_counted_in_the_summaries_not_warned(tmp_path: Path) -> None:
+    """`check` and `build` count the lines skipped as scaffolding; a rebuild of the edited file counts again."""
+    from click.testing import CliRunner
+
+    from papers2anki.cli import main
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "list.md").write_text((HABITS / "core-obsidian.md").read_text("utf-8"), "utf-8")
+    out, lock = str(tmp_path / "decks"), str(tmp_path / "p.lock")
+    checked = CliRunner().invoke(main, ["check", str(sources)])
+    assert checked.output.splitlines()[-1] == "0 error(s), 2 warning(s), 13 line(s) skipped as scaffolding"
+    assert "scaffolding" not in "".join(checked.output.splitlines()[:-1])  # counted, not warned
+    built = CliRunner().invoke(main, ["build", str(sources), "--out", out, "--lock", lock])
+    assert ", 13 lines skipped as scaffolding; 2 deck files written" in built.output
+    with (sources / "list.md").open("a", encoding="utf-8") as f:
+        f.write("<!-- ещё комментарий -->\n")
+    again = CliRunner().invoke(main, ["build", str(sources), "--out", out, "--lock", lock])
+    assert ", 14 lines skipped as scaffolding; nothing changed" in again.output
