@@ -203,8 +203,7 @@ class _Reader:
         i = next((k for k, b in enumerate(found) if b.type == "heading"), len(found))
         self.flat(found[:i])
         while i < len(found):
-            head = found[i]
-            j = next((k for k in range(i + 1, len(found)) if _is_heading(found[k], head.level)), len(found))
+            head, j = found[i], _section_end(found, i)
             self.heading(head, found[i + 1 : j])
             i = j
 
@@ -215,9 +214,8 @@ class _Reader:
         sub = next((k for k, b in enumerate(body) if b.type == "heading"), len(body))
         for rule in (b for b in body[:sub] if b.type == "thematic_break"):
             self.skip(rule.line, rule.end, "rule")
-        own = [b for b in body[:sub] if b.type != "thematic_break"]
+        own = content = [b for b in body[:sub] if b.type != "thematic_break"]
         deeper = body[sub:]
-        content = own
         lead = 0
         if content and content[0].type == "paragraph" and _AUTHORS.match(self.words(content[0])):
             lead = 1  # an authors or venue line under the title
@@ -230,20 +228,15 @@ class _Reader:
                 self.skip(b.line, b.end, "authors or venue line")
             self.flat(own[own.index(content[lead]) :] if lead else own, paper)
             self.under(paper, deeper, head.level)
-            if not paper.questions and paper in self.papers:  # over topics or papers of its own: a section
-                self.papers.remove(paper)
-                self.retitle(head, "skipped", "section heading")
+            self.section_if_empty(paper, head)  # over topics or papers of its own
             return
         if content and self.reads_as_question(head):
             self.heading_question(head, body)
             return
         if not content and deeper:
             paper = self.start_paper(head)
-            before = len(paper.questions)
             self.under(paper, deeper, head.level)
-            if len(paper.questions) == before:  # its headings were papers or sections: a section
-                self.papers.remove(paper)
-                self.retitle(head, "skipped", "section heading")
+            self.section_if_empty(paper, head)  # its headings were papers or sections
             return
         if not content and self.over_scaffolding(head):
             self.skip(head.line, head.end, "heading of skipped lines")  # `## Содержание` over its links
@@ -264,8 +257,7 @@ class _Reader:
         self.paper, self.last = paper, None
         i = 0
         while i < len(deeper):
-            head = deeper[i]
-            j = next((k for k in range(i + 1, len(deeper)) if _is_heading(deeper[k], head.level)), len(deeper))
+            head, j = deeper[i], _section_end(deeper, i)
             body = deeper[i + 1 : j]
             first_sub = next((b for b in body if b.type == "heading"), None)
             own = body[: body.index(first_sub)] if first_sub else body
@@ -304,24 +296,17 @@ class _Reader:
         if marker is not None:
             number, text = marker.number, text[marker.end :].strip()
             col = line.find(text[:1], col - 1) + 1 if text else col
-        text = ANSWER_LINK.sub("", text)
-        paper = self.paper or self.untitled(head.line)
-        number = number or str(len(paper.questions) + 1)
         end = body[-1].end if body else head.end
-        answer_from = body[0].line if body else 0
-        answer = self.outdented(answer_from, end, 0) if answer_from else ""
-        question = Question(number, text, self.loc(head.line, col), answer)
-        paper.questions.append(question)
-        self.span("question", head.line, head.end, number)
-        if answer_from:
-            self.span("answer", answer_from, end)
-        self.last = question
-        if not text:
-            self.problems.append(Problem(self.loc(head.line), "error", f"question {number} is empty", "empty-question"))
+        item = _Item(head.line, end, number, col, head.end, body[0].line if body else 0, own_text=text)
+        item.own_answer = self.outdented(item.answer_from, end, 0) if body else ""
+        self.question(item)
 
-    def retitle(self, head: Block, kind: str, note: str) -> None:
-        self.spans = [s for s in self.spans if not (s.kind == "title" and s.first == head.line)]
-        self.span(kind, head.line, head.end, note)
+    def section_if_empty(self, paper: Paper, head: Block) -> None:
+        """A title that got no questions of its own (its items or headings were papers): a section."""
+        if not paper.questions and paper in self.papers:
+            self.papers.remove(paper)
+            self.spans = [s for s in self.spans if not (s.kind == "title" and s.first == head.line)]
+            self.skip(head.line, head.end, "section heading")
 
     # -- titles --------------------------------------------------------------------------------
     def title_text(self, block: Block, lines: tuple[int, int] | None = None) -> str:
@@ -452,9 +437,8 @@ class _Reader:
             if authors is not None:
                 self.skip(authors.line, authors.end, "authors or venue line")
         self.take_list(lst, segments, fresh=title is not None)
-        if paper is not None and title is not None and not paper.questions:  # over topics or papers: a section
-            self.papers.remove(paper)
-            self.retitle(title[0], "skipped", "section heading")
+        if paper is not None and title is not None:
+            self.section_if_empty(paper, title[0])  # a title over topics or papers
 
     def between(self, block: Block, answering: bool) -> None:
         """A block that is no title: the last question's answer, scaffolding, or left out with a word."""
@@ -695,8 +679,12 @@ def _joined_lists(seq: list[Block]) -> list[Block]:
     return out
 
 
-def _is_heading(block: Block, level: int) -> bool:
-    return block.type == "heading" and block.level <= level
+def _section_end(found: list[Block], i: int) -> int:
+    """Where the heading at `i` stops ruling: the next heading of its level or higher."""
+    level = found[i].level
+    return next(
+        (k for k in range(i + 1, len(found)) if found[k].type == "heading" and found[k].level <= level), len(found)
+    )
 
 
 def _by_numbers(items: list[_Item]) -> list[_Item]:
