@@ -49,44 +49,47 @@ class Marker:
     start: int  #: offset of the first marker in the line
     end: int  #: offset of the text after the last marker and its gap
     markdown: bool  #: Markdown reads the first marker as a list item as written
+    first: str = ""  #: the kind of the first marker (`bullet` in `- 1.`)
+    first_end: int = 0  #: offset just past the first marker
+
+
+_MARKDOWN = {name: markdown for name, _, markdown in MARKERS}
+_NUMBERS = ("n1", "n2", "n3", "n4", "n5", "n6", "n7")
 
 
 def find(line: str) -> Marker | None:
     """The markers at the start of `line`, or None. A bullet may wrap a number (`- 1.`, `* Вопрос 2.`)."""
     m = _MARKER.match(line)
-    if m is None or m.end() == len(m.group("indent")):
+    if m is None:
         return None
-    kind = next(name for name, _, _ in MARKERS if m.group(name) is not None)
+    kind = m.lastgroup or ""  # the marker's own group: it closes after its number's
+    start, end = m.end("indent"), m.end()
+    if end == start:
+        return None
+    first, first_end = kind, m.end(kind)
     number = _number(m)
-    first_gap = line[m.end(kind) : m.end(kind) + 1]
-    markdown = dict((n, md) for n, _, md in MARKERS)[kind] and bool(_MARKDOWN_GAP.match(first_gap))
-    if kind == "number" and line[m.end(kind) - 1] == "." and "." in number:
+    markdown = _MARKDOWN[kind] and bool(_MARKDOWN_GAP.match(line, first_end))
+    if kind == "number" and line[first_end - 1] == "." and "." in number:
         markdown = False  # `1.2.` is no Markdown list item
-    start, end = len(m.group("indent")), m.end()
     if kind in ("bullet", "symbol"):
         inner = _MARKER.match(line, end)
-        if inner is not None and inner.end() > end and inner.group("bullet") is None and inner.group("symbol") is None:
-            kind = next(name for name, _, _ in MARKERS if inner.group(name) is not None)
+        if inner is not None and inner.end() > end and inner.lastgroup not in ("bullet", "symbol"):
+            kind = inner.lastgroup or ""
             number, end = _number(inner), inner.end()
-    return Marker(kind, number, start, end, markdown)
+    return Marker(kind, number, start, end, markdown, first, first_end)
 
 
 def _number(m: re.Match[str]) -> str:
-    return next((m.group(g) for g in ("n1", "n2", "n3", "n4", "n5", "n6", "n7") if m.group(g) is not None), "")
+    return next((found for g in _NUMBERS if (found := m.group(g)) is not None), "")
 
 
 def markdown_line(line: str, marker: Marker | None) -> str:
     """`line` with its first marker spelled `1.` (a number of any kind) or `-` (a symbol), as wide as
     written, so that Markdown reads a list item whatever its number (`3.` cannot start a Markdown
     list after a paragraph line; `(1)`, `1.2` and `Вопрос 1.` are no Markdown at all)."""
-    if marker is None or (marker.markdown and marker.kind == "bullet"):
+    if marker is None or marker.first == "bullet":  # `- 1.2. text`: the bullet wraps the number
         return line
-    first = _MARKER.match(line)
-    assert first is not None
-    kind = next(name for name, _, _ in MARKERS if first.group(name) is not None)
-    if kind == "bullet":  # `- 1.2. text`: the bullet wraps the number
-        return line
-    spelled = "-" if kind == "symbol" else "1."
-    gap = max(1, first.end(kind) - marker.start + 1 - len(spelled))
+    spelled = "-" if marker.first == "symbol" else "1."
+    gap = max(1, marker.first_end - marker.start + 1 - len(spelled))
     spelled += " " * gap if gap <= 4 else " " + FILLER * (gap - 1)  # five spaces would make code
-    return line[: marker.start] + spelled + line[first.end(kind) :].lstrip(" \t\u00a0")
+    return line[: marker.start] + spelled + line[marker.first_end :].lstrip(" \t\u00a0")
