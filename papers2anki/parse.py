@@ -296,10 +296,15 @@ class _Reader:
         if marker is not None:
             number, text = marker.number, text[marker.end :].strip()
             col = line.find(text[:1], col - 1) + 1 if text else col
-        end = body[-1].end if body else head.end
-        item = _Item(head.line, end, number, col, head.end, body[0].line if body else 0, own_text=text)
-        item.own_answer = self.outdented(item.answer_from, end, 0) if body else ""
+        # Its answer runs to the next heading of its level, or to a `<details>` question after it.
+        cut = next((k for k, b in enumerate(body) if b.type == "details"), len(body))
+        answer, rest = body[:cut], body[cut:]
+        end = answer[-1].end if answer else head.end
+        item = _Item(head.line, end, number, col, head.end, answer[0].line if answer else 0, own_text=text)
+        item.own_answer = self.outdented(item.answer_from, end, 0) if answer else ""
         self.question(item)
+        if rest:
+            self.flat(rest)
 
     def section_if_empty(self, paper: Paper, head: Block) -> None:
         """A title that got no questions of its own (its items or headings were papers): a section."""

@@ -32,7 +32,7 @@ ANSWER_LINK = re.compile(
     re.I,
 )
 _FRONT_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*$", re.I)
-_DETAILS_OPEN = re.compile(r"^[ \t]*<details\b[^>]*>", re.I)
+_DETAILS_OPEN = re.compile(r"^ ?<details\b[^>]*>", re.I)  # indented, it is inside an answer: HTML shown as text
 _DETAILS_CLOSE = re.compile(r"</details>", re.I)
 _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.I | re.S)
 
