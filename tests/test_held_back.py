@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import import_packages
+from test_delta import watch_the_fast_path
 
 import papers2anki
-from papers2anki import rebuild
 from papers2anki.cli import main
 from papers2anki.held import paper_errors, unread_files
 from papers2anki.records import Location, Paper, Problem, Question, Review
@@ -178,14 +178,7 @@ def test_a_held_back_paper_rebuilds_as_a_full_build(tmp_path: Path, monkeypatch:
     (sources / "a.txt").write_text(THREE, "utf-8")
     (sources / "b.txt").write_text("Delta Paper\n\n1. Что такое $y$?\n2. Где нужен $z$?\n", "utf-8")
     taken: list[bool] = []
-    real = rebuild.delta
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        done = real(*args, **kwargs)
-        taken.append(done is not None)
-        return done
-
-    monkeypatch.setattr(rebuild, "delta", spy)
+    watch_the_fast_path(monkeypatch, taken)
     edits = [
         ("a.txt", GOOD, BROKEN, [False]),  # Beta held back: a full build
         ("b.txt", "Где нужен", "Зачем нужен", []),  # the last build held one back: a full build
@@ -232,14 +225,7 @@ def test_an_unreadable_file_is_reported_and_the_rest_built(tmp_path: Path, monke
     sources.mkdir()
     a, b = sources / "a.txt", sources / "b.txt"
     taken: list[bool] = []
-    real = rebuild.delta
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        done = real(*args, **kwargs)
-        taken.append(done is not None)
-        return done
-
-    monkeypatch.setattr(rebuild, "delta", spy)
+    watch_the_fast_path(monkeypatch, taken)
     edits = [
         ("", "", [False]),
         ("Зачем нужен ResNet?", "Зачем нужна ResNet?", [True]),
