@@ -1,6 +1,6 @@
 """Which paper an error belongs to. Without `--force`, a paper with errors is held back: `build` keeps its
 previous deck file and its lock rows as they were, `preview` and `push` leave it out; the other papers
-go ahead. An error that belongs to no paper (stray text, a list with no title) holds none back.
+go ahead. An error that belongs to no paper (on a line no paper keeps) holds none back.
 """
 
 from __future__ import annotations
