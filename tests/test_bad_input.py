@@ -173,7 +173,7 @@ LEFT_OUT = {"no-title", "no-questions", "stray-text", "merged-title", "duplicate
 _MARKERS = re.compile(
     r"^\s*(?:[-+*]\s+)?(?:\d{1,3}(?:\.\d{1,3})*[.)](?:\s+|$))?(?:[-+*]\s+)?(?:\d{1,3}(?:\.\d{1,3})*[.)])?"
 )
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)  # as the parser reads them: over lines, and only when closed
 _REVIEW_LABEL = re.compile(r"^\s*автор(?:ы)?\s+исследования\s*:", re.I)
 
 
@@ -208,13 +208,14 @@ def lost_lines(paths: list[Path], left_out: set[str] = LEFT_OUT) -> list[str]:
         spans = parse_source(source).spans
         covered = {n for span in spans for n in range(span.first, span.last + 1)}
         skipped = {n for span in spans if span.kind == "skipped" for n in range(span.first, span.last + 1)}
+        uncommented = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source.text).split("\n")
         for number, line in enumerate(source.text.split("\n"), 1):
             if line.strip() and number not in covered:  # in no title, question, answer, review or report
                 lost.append(f"{path}:{number}: {line} (no span)")
                 continue
             if not line.strip() or number in skipped or any(start == number for start, _ in records):
                 continue
-            line = ANSWER_LINK.sub(" ", _COMMENT.sub(" ", line))  # scaffolding inside a line: skipped too
+            line = ANSWER_LINK.sub(" ", uncommented[number - 1])  # scaffolding inside a line: skipped too
             owner = [text for start, text in records if start <= number]
             words = skeleton(_MARKERS.sub("", _REVIEW_LABEL.sub("", line), count=1))
             if not words:  # `- `, a fence, a rule: punctuation only, nothing to lose

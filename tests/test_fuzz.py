@@ -137,6 +137,7 @@ def test_unsafe_markup_finder() -> None:
 # mistune places before the paragraph it interrupts.
 @example([("a.txt", "Статья\n\n1. Вопрос?\n2. Вопрос два?\n[ответ](./answers/3.md)".encode())])
 @example([("b.md", "x\n> цитата\n- ".encode())])
+@example([("c.md", "Статья\n\n1. Вопрос <!-- начало\nкомментария --> <b>x</b>?\n".encode())])  # a comment over lines
 def test_check_never_fails_with_a_traceback(sources: list[tuple[str, bytes]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = _write(Path(tmp), sources)
