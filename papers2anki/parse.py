@@ -541,9 +541,7 @@ class _Reader:
         after it (a Word export without blank lines): that line is the next paper's title."""
         if lst.type == "details":
             d: Details = lst.token["details"]
-            item = _Item(
-                d.line, d.end, "", 1, d.answer_line - 1 if d.answer else d.end, d.answer_line if d.answer else 0
-            )
+            item = _Item(d.line, d.end, "", 1, d.answer_line - 1 if d.answer_line else d.end, d.answer_line)
             item.own_text, item.own_answer = d.question, d.answer
             return [(None, [item])]
         items = self.list_items(lst)

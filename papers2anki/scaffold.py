@@ -43,10 +43,10 @@ class Details:
 
     line: int  #: where `<details>` is
     end: int  #: where `</details>` is
-    question: str
-    question_line: int
-    answer: str
-    answer_line: int
+    question: str  #: the summary's text
+    question_end: int  #: where `</summary>` is
+    answer: str  #: the rest of the block, outdented
+    answer_line: int  #: the first line after the summary's with text (0: the answer, if any, is on its lines)
 
 
 @dataclass(slots=True)
@@ -162,30 +162,26 @@ def _fenced_lines(lines: list[str], start: int) -> set[int]:
 
 
 def _details(out: Prepared, i: int) -> int:
-    """Cut a `<details>` block out of the lines; the index after it."""
+    """Cut a `<details>` block out of the lines; the index after it. Everything in it but the summary is
+    the answer. One never closed, or with no summary, is left to Markdown (shown as HTML text)."""
     lines = out.lines
-    j = i
-    while j < len(lines) and not _DETAILS_CLOSE.search(lines[j]):
-        j += 1
-    j = min(j, len(lines) - 1)
+    j = next((k for k in range(i, len(lines)) if _DETAILS_CLOSE.search(lines[k])), None)
+    if j is None:
+        return i + 1
     block = "\n".join(lines[i : j + 1])
     summary = _SUMMARY.search(block)
-    if summary is None:
-        return i + 1  # no question in it: Markdown shows it as HTML text
+    opened = _DETAILS_OPEN.match(block)
+    closed = list(_DETAILS_CLOSE.finditer(block))[-1]
+    if summary is None or opened is None or not opened.end() <= summary.start() <= summary.end() <= closed.start():
+        return i + 1
     question = " ".join(summary.group(1).split())
-    q_line = i + 1 + block.count("\n", 0, summary.start(1))
-    rest_from = summary.end()
-    answer_text = _DETAILS_CLOSE.split(block[rest_from:])[0]
-    answer_line = i + 1 + block.count("\n", 0, rest_from)
-    # The answer's own lines, outdented as a whole; blank lines inside it are kept.
-    answer_lines = answer_text.split("\n")
-    while answer_lines and not answer_lines[0].strip():
-        answer_lines.pop(0)
-        answer_line += 1
+    answer_lines = (block[opened.end() : summary.start()] + block[summary.end() : closed.start()]).split("\n")
     widths = [len(x) - len(x.lstrip(" ")) for x in answer_lines if x.strip()]
     cut = min(widths) if widths else 0
-    answer = "\n".join(x[cut:] for x in answer_lines).strip()
-    out.details.append(Details(i + 1, j + 1, question, q_line, answer, answer_line))
+    answer = "\n".join(x[cut:] for x in answer_lines).strip("\n").strip()
+    question_end = i + 1 + block.count("\n", 0, summary.end())
+    after = next((k + 1 for k in range(question_end, j + 1) if lines[k].strip()), 0)  # the answer's first line
+    out.details.append(Details(i + 1, j + 1, question, question_end, answer, after if answer else 0))
     for k in range(i, j + 1):
         lines[k] = ""
     return j + 1

@@ -138,6 +138,8 @@ def test_unsafe_markup_finder() -> None:
 @example([("a.txt", "Статья\n\n1. Вопрос?\n2. Вопрос два?\n[ответ](./answers/3.md)".encode())])
 @example([("b.md", "x\n> цитата\n- ".encode())])
 @example([("c.md", "Статья\n\n1. Вопрос <!-- начало\nкомментария --> <b>x</b>?\n".encode())])  # a comment over lines
+@example([("d.md", "P\n\n<details>\nтекст до\n<summary>Вопрос?</summary>\nответ\n</details>\n".encode())])
+@example([("e.md", "P\n\n<details>\n<summary>Вопрос?</summary>\n- 1. Вопрос после?\n".encode())])  # not closed
 def test_check_never_fails_with_a_traceback(sources: list[tuple[str, bytes]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = _write(Path(tmp), sources)
