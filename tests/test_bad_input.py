@@ -174,6 +174,7 @@ _MARKERS = re.compile(
     r"^\s*(?:[-+*]\s+)?(?:\d{1,3}(?:\.\d{1,3})*[.)](?:\s+|$))?(?:[-+*]\s+)?(?:\d{1,3}(?:\.\d{1,3})*[.)])?"
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.S)  # as the parser reads them: over lines, and only when closed
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _DETAILS_TAGS = re.compile(r"</?(?:details|summary)\b[^>]*>", re.I)  # structure, as list markers are
 _REVIEW_LABEL = re.compile(r"^\s*автор(?:ы)?\s+исследования\s*:", re.I)
 
@@ -218,11 +219,10 @@ def lost_lines(paths: list[Path], left_out: set[str] = LEFT_OUT) -> list[str]:
                 continue
             line = ANSWER_LINK.sub(" ", uncommented[number - 1])  # scaffolding inside a line: skipped too
             owner = [text for start, text in records if start <= number]
-            # A <details> block's tags are its structure; elsewhere they are text: either reading will do.
-            readings = [
-                skeleton(_MARKERS.sub("", _REVIEW_LABEL.sub("", text), count=1))
-                for text in (line, _DETAILS_TAGS.sub(" ", line))
-            ]
+            # A <details> block's tags are its structure, elsewhere text; an item that is only an image asks
+            # its alt text: any of these readings will do.
+            texts = (line, _DETAILS_TAGS.sub(" ", line), _IMAGE.sub(r"\1", line))
+            readings = [skeleton(_MARKERS.sub("", _REVIEW_LABEL.sub("", text), count=1)) for text in texts]
             if not readings[0]:  # `- `, a fence, a rule: punctuation only, nothing to lose
                 continue
             if not owner or (owner[-1] is not None and not any(words in owner[-1] for words in readings)):
