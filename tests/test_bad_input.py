@@ -209,7 +209,8 @@ def lost_lines(paths: list[Path], left_out: set[str] = LEFT_OUT) -> list[str]:
         records = sorted(starts.get(path, []), key=lambda s: s[0])
         spans = parse_source(source).spans
         covered = {n for span in spans for n in range(span.first, span.last + 1)}
-        skipped = {n for span in spans if span.kind == "skipped" for n in range(span.first, span.last + 1)}
+        # Skipped lines say why; a title's lines name a paper, which another file may hold first.
+        skipped = {n for span in spans if span.kind in ("skipped", "title") for n in range(span.first, span.last + 1)}
         uncommented = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source.text).split("\n")
         for number, line in enumerate(source.text.split("\n"), 1):
             if line.strip() and number not in covered:  # in no title, question, answer, review or report

@@ -140,6 +140,7 @@ def test_unsafe_markup_finder() -> None:
 @example([("c.md", "Статья\n\n1. Вопрос <!-- начало\nкомментария --> <b>x</b>?\n".encode())])  # a comment over lines
 @example([("d.md", "P\n\n<details>\nтекст до\n<summary>Вопрос?</summary>\nответ\n</details>\n".encode())])
 @example([("f.txt", "P\n\n1. Вопрос?\nQ2:\n![схема](fig.png)\n".encode())])  # an image under a marker
+@example([("a.txt", "Deep Sets\n\n1. Вопрос?\n".encode()), ("b.txt", "Deep Sets\n\n1. Другой вопрос?\n".encode())])
 @example([("e.md", "P\n\n<details>\n<summary>Вопрос?</summary>\n- 1. Вопрос после?\n".encode())])  # not closed
 def test_check_never_fails_with_a_traceback(sources: list[tuple[str, bytes]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
