@@ -2,8 +2,7 @@
 
 `render._as_html` skips mistune for one line that no Markdown rule reads; these tests hold the
 shortcut to mistune's own output, so that a mistune upgrade that renders such lines differently fails
-here rather than changing cards silently. `latex._QUIET` skips prose token by token exactly as
-`latex._PROSE_TOKEN` splits it; a change to one without the other fails here.
+here rather than changing cards silently.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import random
 
 import pytest
 
-from papers2anki.latex import _HARD_SEPARATORS, _PROSE_TOKEN, _QUIET
 from papers2anki.render import _PLAIN_LINE, _as_html, _html, _inline_md, _tokens_text
 
 PLAIN = [
@@ -79,37 +77,3 @@ def test_random_plain_lines_render_as_mistune_renders_them() -> None:
 def test_plain_line_is_its_own_plain_text(line: str) -> None:
     tokens = _inline_md(line)
     assert " ".join(_tokens_text([t]) for t in tokens if isinstance(t, dict)).strip() == line  # type: ignore[union-attr]
-
-
-PROSE = ["привет", "мир", " ", "\n", "\n\n", "x", "k", "ab", "Net", "_", "^", ",", ".", ".5", "1", "2.5",
-         "3,4", "?", "!", "«", "»", "—", "(", ")", "=", "é", "α", "éa", "aé", "ё", "\t", "…", "'", "\u2028",
-         "\ue000", "٣", "Ⅷ"]  # fmt: skip
-
-
-def _quiet(kind: str, text: str, following: str) -> bool:
-    if kind == "latin":  # a word, not a letter, and not an identifier with a script
-        return len(text) > 1 and following not in ("_", "^")
-    return kind != "script"
-
-
-def test_quiet_run_stops_where_the_tokens_stop_being_quiet() -> None:
-    rng = random.Random(0)
-    for _ in range(5000):
-        text = "".join(rng.choice(PROSE) for _ in range(rng.randrange(1, 25)))
-        tokens = []
-        pos = 0
-        while pos < len(text):
-            m = _PROSE_TOKEN.match(text, pos)
-            assert m is not None and m.lastgroup is not None
-            tokens.append((m.lastgroup, m.start(), m.end()))
-            pos = m.end()
-        quiet_end, last_separator = 0, -1
-        for kind, start, end in tokens:
-            if not _quiet(kind, text[start:end], text[end : end + 1]):
-                break
-            quiet_end = end
-            if kind in _HARD_SEPARATORS:
-                last_separator = start
-        match = _QUIET.match(text)
-        assert match is not None
-        assert (match.end(), match.start("sep")) == (quiet_end, last_separator), text

@@ -1,0 +1,471 @@
+"""Stage 3, finding bare math: formulas written in prose without delimiters, whole or not at all.
+
+`bare_math(text, start, end)` reads a stretch of prose that holds no delimited math, code or money
+and returns its formulas. The rules, as the README states them:
+
+- **Tokens.** Commands and brace groups come whole from pylatexenc (`\\operatorname{diag}`,
+  `{z_i}`); Cyrillic words, sentence punctuation, HTML tags, line breaks, `%`, `&`, `#` and the like
+  are prose and end every formula. A dash (` - ` beside a Russian word) and a hyphen (`L_2-норма`,
+  `max-norm`, `k-means`, `GPT-3`) are prose too.
+- **Identifiers.** A one-letter or Greek base with one subscript is a formula (`x_i`, `W_q`, `L_2`,
+  `α_t`; `d_model` is typeset `d_{model}`). A name with a longer base, or several `_` parts, is code
+  and stays text (`batch_size`, `max_len`, `ResNet_50`, `d_model_dim`).
+- **Brackets.** `(..)` and `[..]` are paired; a pair is math when everything in it is (then `;` and
+  `:` may stand in it: `f(x; \\theta)`), and a formula takes it whole or not at all. A pair holding
+  prose (`(max-norm)`, `(где x_i)`) is prose; the formulas inside it are found on their own.
+- **Latin words** are English, unless they are a function applied to a math pair (`softmax(z)`,
+  `PL(U + V)`), a known function name (`log`, `exp`, `max`, ...), or operands of operators
+  (`HW/P^2`, `x = Wu + b`).
+- **A formula** is a run of math tokens that has a sign of math in it: a command, a sub- or
+  superscript, a relation beside a variable (`k = 5`), an operator between variables (`n - 1`), a
+  function applied to a variable (`f(x)`, `softmax(z)`), a prime. Its edges lose spaces, commas and
+  Markdown stars. **When unsure, leave text:** a run that would begin or end on an operator (`x =`
+  followed by prose), or with an unpaired `|`, is left as text, its letters too.
+- **A lone Latin letter** used as a variable (`размерности d`, `матрицы Q, K и V`) is a formula of
+  its own, unless a Latin word stands next to it (`M Ranzato`, `I think`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pylatexenc.latexwalker import LatexWalker, LatexWalkerError, get_default_latex_context_db
+
+from .records import Plain
+
+# Built once: pylatexenc otherwise rebuilds its macro database for every walker.
+LATEX_CONTEXT = get_default_latex_context_db()
+
+
+@dataclass(frozen=True, slots=True)
+class MathSpan(Plain):
+    """One formula found in a text."""
+
+    start: int  #: offset of the span, delimiters included
+    end: int  #: offset just past the span
+    tex: str  #: the formula's text as written (outer whitespace stripped; bare subscripts braced)
+    tex_start: int  #: offset of `tex` in the text, for locating problems inside it
+    display: bool  #: display math (`\\[..\\]`) rather than inline
+    kind: str  #: "dollar", "double-dollar", "paren", "bracket", "environment", "bare" or "letter"
+
+
+_HTML_TAGS = (
+    "a|abbr|b|big|blockquote|br|center|code|del|details|div|em|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre"
+    "|q|s|samp|small|span|strike|strong|sub|summary|sup|table|tbody|td|th|thead|tr|tt|u|ul|var"
+)
+_TOKEN = re.compile(
+    r"(?P<space>[ \t\u00a0]+)"
+    r"|(?P<newline>\s+)"
+    rf"|(?P<html></?(?:{_HTML_TAGS})(?:\s[^<>]*)?/?>|<!--|-->|&(?:[A-Za-z]+|#\d+);)"
+    r"|(?P<ident>[A-Za-z\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_{\u0370-\u03ff]))"
+    r"|(?P<latin>[A-Za-z]+)"
+    r"|(?P<greek>[\u0370-\u03ff])"
+    r"|(?P<cyr>[\u0400-\u04ff]+)"
+    r"|(?P<word>[^\W\d_]+)"
+    r"|(?P<number>\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?)"
+    r"|(?P<script>[_^])"
+    r"|(?P<open>[(\[])"
+    r"|(?P<close>[)\]])"
+    r"|(?P<bar>\|)"
+    r"|(?P<rel>[=<>≤≥≠≈≡∼~∝∈∉⊂⊆⊃⊇→←↦⇒⇔])"
+    r"|(?P<op>[-+*/·×±∓∘⊙⊗])"
+    r"|(?P<comma>,)"
+    r"|(?P<semi>[;:])"
+    r"|(?P<prime>')"
+    r"|(?P<bang>!)"
+    r"|(?P<stop>[?\"«»“”„—–…]|\.)"
+    r"|(?P<other>.)",
+    re.S,
+)
+# A stretch of prose with none of these has no formula: no letter to be a variable, no command.
+_MAY_HOLD_MATH = re.compile(r"[A-Za-z\\{\u0370-\u03ff]")
+# Kinds that end every formula.
+_HARD = frozenset(("newline", "html", "cyr", "word", "stop", "other", "code", "hyphen", "dash"))
+# Escapes that mean a literal character in prose, not math.
+_TEXT_ESCAPES = frozenset("$%&#_")
+# Cyrillic may stand in a formula inside \text{..} and its kin.
+_TEXT_GROUP = re.compile(r"\\(?:text\w*|mbox|mathrm|operatorname)\s*\{[^{}]*\}")
+_TEXT_COMMAND = re.compile(r"\\(?:text\w*|mbox)\b")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Latin words that are math wherever they stand.
+_FUNCTION_NAMES = frozenset(
+    "log ln lg exp sin cos tan tanh sinh cosh sigmoid softmax softplus max min argmax argmin sup inf lim det tr"
+    " diag rank dim sign sgn mod gcd Var Cov KL ReLU GELU".split()
+)
+# Operands: what an operator may stand between.
+_OPERAND = frozenset(("latin", "greek", "ident", "number", "cmd", "brace", "group", "bar"))
+_VARIABLE = frozenset(("letter", "greek", "ident", "cmd"))
+_POSTFIX_BASE = frozenset(("letter", "latin", "greek", "ident", "close", "brace", "cmd", "prime", "number"))
+_EDGE_TRIM = frozenset((" ", "\t", "\u00a0", ",", "*"))
+_LEADING_SIGNS = frozenset("-+±∓")
+_LETTER_BEFORE_OK = re.compile(r"(?:^|[\s(\[«\"'„“])$")
+_LETTER_AFTER_OK = re.compile(r"^(?:$|[\s)\]»\"',;:?!”]|-(?=[\u0400-\u04ff])|\.(?:\s|$))")
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+class Walker:
+    """pylatexenc's walker over a text, made on first use: most prose has no command nor brace."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.walker: LatexWalker | None = None
+
+    def node_end(self, pos: int) -> int:
+        """Where the command or group at `pos` ends; pos + 1 when pylatexenc reads none."""
+        if self.walker is None:
+            self.walker = LatexWalker(self.text, tolerant_parsing=True, latex_context=LATEX_CONTEXT)
+        try:
+            nodes, _, _ = self.walker.get_latex_nodes(pos=pos, read_max_nodes=1)
+        except LatexWalkerError:
+            return pos + 1
+        if nodes and nodes[0] is not None:
+            return int(nodes[0].pos + nodes[0].len)
+        return pos + 1
+
+
+def _braces_balance(chunk: str) -> bool:
+    depth = 0
+    k = 0
+    while k < len(chunk):
+        ch = chunk[k]
+        if ch == "\\":
+            k += 2
+            continue
+        depth += (ch == "{") - (ch == "}")
+        if depth < 0:
+            return False
+        k += 1
+    return depth == 0
+
+
+def _latex_token(text: str, pos: int, end: int, walker: Walker) -> _Tok:
+    """The command or brace group at `pos`, whole; its kind says whether it is prose."""
+    ch = text[pos]
+    if ch == "\\" and pos + 1 < end and text[pos + 1] in _TEXT_ESCAPES:
+        return _Tok("stop", pos, pos + 2, text[pos : pos + 2])
+    node_end = min(max(walker.node_end(pos), pos + 2 if ch == "\\" else pos + 1), end)
+    chunk = text[pos:node_end].rstrip()  # pylatexenc counts the space after a macro as its own
+    if not _braces_balance(chunk):
+        if ch == "{":
+            return _Tok("other", pos, pos + 1, "{")
+        m = re.compile(r"\\(?:[A-Za-z]+|.)", re.S).match(text, pos, end)
+        chunk = m.group() if m else "\\"
+    node_end = pos + len(chunk)
+    outside_text = _TEXT_GROUP.sub("", chunk)
+    if _CYRILLIC.search(outside_text) or (_TEXT_COMMAND.match(chunk) and _CYRILLIC.search(chunk)):
+        kind = "cyr"  # \text{слово} or {слово} on its own: prose, not a formula of ours
+    else:
+        kind = "cmd" if ch == "\\" else "brace"
+    return _Tok(kind, pos, node_end, chunk)
+
+
+def _tokens(text: str, start: int, end: int, walker: Walker) -> list[_Tok]:
+    toks: list[_Tok] = []
+    pos = start
+    while pos < end:
+        if text[pos] in "\\{":
+            tok = _latex_token(text, pos, end, walker)
+        else:
+            m = _TOKEN.match(text, pos, end)
+            assert m is not None and m.lastgroup is not None
+            tok = _Tok(m.lastgroup, pos, m.end(), m.group())
+        toks.append(tok)
+        pos = tok.end
+    _name_dashes(toks)
+    return toks
+
+
+def _is_word(tok: _Tok | None) -> bool:
+    return tok is not None and (tok.kind in ("cyr", "word", "code") or (tok.kind == "latin" and len(tok.text) > 1))
+
+
+def _name_dashes(toks: list[_Tok]) -> None:
+    """Identifiers become formulas or code; a `-` joining words is a hyphen, one spaced beside Russian a dash."""
+    for k, tok in enumerate(toks):
+        if tok.kind == "ident":
+            base, *parts = tok.text.split("_")
+            if len(base) > 1 or len(parts) > 1:
+                tok.kind = "code"
+        elif tok.kind == "latin" and len(tok.text) == 1:
+            tok.kind = "letter"
+        elif tok.kind in ("prime", "bang"):
+            # f'(x), n!: attached to what it follows, else punctuation
+            before = toks[k - 1] if k else None
+            if before is None or before.kind not in (
+                "letter",
+                "latin",
+                "greek",
+                "ident",
+                "close",
+                "brace",
+                "cmd",
+                "prime",
+                "number",
+            ):
+                tok.kind = "stop"
+            elif tok.kind == "bang" and (k + 1 == len(toks) or toks[k + 1].kind in ("space", "newline")):
+                tok.kind = "stop"  # "равно x!" is an exclamation
+    for k, tok in enumerate(toks):
+        if tok.kind != "op" or tok.text != "-":
+            continue
+        before = toks[k - 1] if k else None
+        after = toks[k + 1] if k + 1 < len(toks) else None
+        if _is_word(before) or _is_word(after):
+            if before is not None and after is not None and before.kind != "space" and after.kind != "space":
+                tok.kind = "hyphen"
+            elif after is not None and after.kind != "space" and after.kind != "newline":
+                tok.kind = "hyphen"  # "x_i-й", "L_2-норма" with the word after it
+            elif before is not None and before.kind not in ("space", "newline"):
+                tok.kind = "hyphen"
+        if tok.kind == "op" and (after is None or after.kind in ("space", "newline")):
+            if _near(toks, k, -1, "cyr") or _near(toks, k, +1, "cyr"):
+                tok.kind = "dash"  # "x - вход": a dash between a variable and its meaning
+
+
+def _near(toks: list[_Tok], k: int, step: int, kind: str) -> bool:
+    j = k + step
+    while 0 <= j < len(toks) and toks[j].kind == "space":
+        j += step
+    return 0 <= j < len(toks) and toks[j].kind == kind
+
+
+@dataclass(slots=True)
+class _Item:
+    """A token, or a pair of brackets taken whole, at one level of a cell."""
+
+    kind: str
+    first: int  #: index of its first token
+    last: int  #: index of its last token
+    math: bool = True
+    signal: bool = False  #: a sign of math inside (a group's content)
+    letters: bool = False  #: a variable inside (a group's content)
+
+
+class _Cell:
+    """The tokens between two hard ones: brackets are paired here, words judged, formulas cut."""
+
+    def __init__(self, text: str, toks: list[_Tok], lo: int, hi: int) -> None:
+        self.text = text
+        self.toks = toks
+        self.pairs = self._pair(lo, hi)
+        self.items = self._level(lo, hi, nested=False)
+
+    def _pair(self, lo: int, hi: int) -> dict[int, int]:
+        pairs: dict[int, int] = {}
+        stack: list[int] = []
+        for k in range(lo, hi):
+            tok = self.toks[k]
+            if tok.kind == "open":
+                stack.append(k)
+            elif tok.kind == "close":
+                if stack and (self.toks[stack[-1]].text == "(") == (tok.text == ")"):
+                    pairs[stack.pop()] = k
+                else:
+                    stack.clear()  # a bracket closed out of order: nothing around it pairs
+        return pairs
+
+    def _level(self, lo: int, hi: int, nested: bool) -> list[_Item]:
+        items: list[_Item] = []
+        k = lo
+        while k < hi:
+            tok = self.toks[k]
+            if tok.kind == "open" and k in self.pairs:
+                close = self.pairs[k]
+                inner = self._level(k + 1, close, nested=True)
+                if inner and all(it.math for it in inner):
+                    signal = any(it.signal or self._signal_at(inner, i) for i, it in enumerate(inner))
+                    letters = any(it.letters or it.kind in _VARIABLE for it in inner)
+                    items.append(_Item("group", k, close, signal=signal, letters=letters))
+                else:
+                    items.append(_Item("open", k, k, math=False))
+                    for it in inner:
+                        if it.kind == "semi":
+                            it.math = False
+                    items.extend(inner)
+                    items.append(_Item("close", close, close, math=False))
+                k = close + 1
+                continue
+            item = _Item(tok.kind, k, k)
+            if tok.kind in ("open", "close"):
+                item.math = False  # unpaired
+            elif tok.kind == "semi":
+                item.math = nested
+            elif tok.kind == "bar" and not nested:
+                item.math = not (self._spaced(k, -1) and self._spaced(k, +1))  # a table's column bar
+            items.append(item)
+            k += 1
+        for i, item in enumerate(items):
+            if item.kind == "latin":
+                item.math = self._word_is_math(items, i)
+        return items
+
+    def _spaced(self, k: int, step: int) -> bool:
+        j = k + step
+        return not (0 <= j < len(self.toks)) or self.toks[j].kind in ("space", "newline")
+
+    def _tok(self, item: _Item | None) -> _Tok | None:
+        return None if item is None else self.toks[item.first]
+
+    def _neighbour(self, items: list[_Item], i: int, step: int) -> _Item | None:
+        j = i + step
+        while 0 <= j < len(items) and items[j].kind == "space":
+            j += step
+        return items[j] if 0 <= j < len(items) else None
+
+    def _attached(self, items: list[_Item], i: int, step: int) -> _Item | None:
+        j = i + step
+        return items[j] if 0 <= j < len(items) else None
+
+    def _word_is_math(self, items: list[_Item], i: int) -> bool:
+        word = self.toks[items[i].first].text
+        after = self._attached(items, i, +1)
+        before = self._attached(items, i, -1)
+        if word in _FUNCTION_NAMES:
+            return True
+        if after is not None and after.kind == "group" and self.toks[after.first].text == "(":
+            return True  # softmax(z), PL(U + V)
+        if any(it is not None and it.kind in ("op", "rel", "script") for it in (before, after)):
+            return True  # HW/P^2, Wu+b
+        prev, nxt = self._neighbour(items, i, -1), self._neighbour(items, i, +1)
+
+        def is_operator(it: _Item | None) -> bool:
+            return it is not None and it.kind in ("op", "rel")
+
+        def is_edge(it: _Item | None) -> bool:
+            return it is None or it.kind == "comma"
+
+        return (is_operator(prev) and (is_operator(nxt) or is_edge(nxt))) or (is_operator(nxt) and is_edge(prev))
+
+    def _signal_at(self, items: list[_Item], i: int) -> bool:
+        """Whether items[i] is a sign of math among its neighbours."""
+        item = items[i]
+        kind = item.kind
+        if kind in ("cmd", "ident"):
+            return True
+        if kind == "script":
+            before = self._attached(items, i, -1)
+            return before is not None and before.kind not in ("space", "op", "rel", "comma", "semi")
+        if kind == "prime":
+            return True
+        if kind == "group":
+            if item.signal:
+                return True
+            before = self._attached(items, i, -1)
+            return (
+                before is not None and before.kind in ("letter", "latin") and self.toks[item.first].text == "("
+            ) and item.letters  # f(x), softmax(z)
+        if kind == "rel":
+            return any(it.kind in _VARIABLE or it.letters for it in items if it.math)
+        if kind == "op" and self.toks[item.first].text != "/":
+            prev, nxt = self._neighbour(items, i, -1), self._neighbour(items, i, +1)
+            after = self._attached(items, i, +1)
+            if (
+                self.toks[item.first].text in _LEADING_SIGNS
+                and (prev is None or prev.kind in ("comma", "rel", "semi"))
+                and after is not None
+                and after.kind in _VARIABLE
+            ):
+                return True  # -x, [-B, B]
+            sides = [it for it in (prev, nxt) if it is not None]
+            return (
+                len(sides) == 2
+                and all(it.kind in _OPERAND or it.kind == "letter" for it in sides)
+                and any(it.kind in _VARIABLE for it in sides)
+            )
+        return False
+
+    def formulas(self) -> list[MathSpan]:
+        spans: list[MathSpan] = []
+        items = self.items
+        i = 0
+        while i < len(items):
+            if not items[i].math:
+                i += 1
+                continue
+            j = i
+            while j < len(items) and items[j].math:
+                j += 1
+            spans.extend(self._extent(items[i:j]))
+            i = j
+        return spans
+
+    def _extent(self, run: list[_Item]) -> list[MathSpan]:
+        toks = self.toks
+        a, b = 0, len(run)
+        while a < b and (run[a].kind in ("space", "comma", "script") or toks[run[a].first].text in _EDGE_TRIM):
+            a += 1
+        while a < b and (run[b - 1].kind in ("space", "comma", "script") or toks[run[b - 1].first].text in _EDGE_TRIM):
+            b -= 1
+        run = run[a:b]
+        if not run:
+            return []
+        first, last = run[0], run[-1]
+        if last.kind in ("op", "rel") or first.kind == "rel":
+            return []  # an expression that goes on into prose: leave it all as text
+        if first.kind == "op" and not (
+            toks[first.first].text in _LEADING_SIGNS and len(run) > 1 and run[1].kind != "space"
+        ):
+            return []
+        if sum(it.kind == "bar" for it in run) % 2:
+            return []  # an unpaired |
+        if any(self._signal_at(run, i) for i in range(len(run))):
+            start, end = toks[first.first].start, toks[last.last].end
+            return [MathSpan(start, end, self._tex(first.first, last.last + 1), start, False, "bare")]
+        if any(it.kind in ("op", "rel", "bar", "prime", "script") for it in run):
+            return []
+        return [s for it in run if it.kind == "letter" and (s := self._letter(it.first)) is not None]
+
+    def _tex(self, lo: int, hi: int) -> str:
+        parts = []
+        for tok in self.toks[lo:hi]:
+            if tok.kind == "ident":
+                base, sub = tok.text.split("_")
+                parts.append(f"{base}_{{{sub}}}" if len(sub) > 1 else tok.text)
+            else:
+                parts.append(tok.text)
+        return "".join(parts)
+
+    def _letter(self, k: int) -> MathSpan | None:
+        tok, text = self.toks[k], self.text
+        if not _LETTER_BEFORE_OK.search(text[max(0, tok.start - 1) : tok.start]):
+            return None
+        if not _LETTER_AFTER_OK.match(text[tok.end : tok.end + 2]):
+            return None
+        if _english_beside(self.toks, k, -1) or _english_beside(self.toks, k, +1):
+            return None
+        return MathSpan(tok.start, tok.end, tok.text, tok.start, False, "letter")
+
+
+def _english_beside(toks: list[_Tok], k: int, step: int) -> bool:
+    j = k + step
+    while 0 <= j < len(toks):
+        kind = toks[j].kind
+        if kind in ("latin", "letter", "cyr", "word", "number", "cmd", "code", "ident"):
+            return kind == "latin"
+        if kind == "stop":
+            return False
+        j += step
+    return False
+
+
+def bare_math(text: str, start: int, end: int, walker: Walker) -> list[MathSpan]:
+    """The bare formulas and lone-letter variables of text[start:end], in order."""
+    if not _MAY_HOLD_MATH.search(text, start, end):
+        return []
+    toks = _tokens(text, start, end, walker)
+    spans: list[MathSpan] = []
+    lo = 0
+    for k in range(len(toks) + 1):
+        if k == len(toks) or toks[k].kind in _HARD:
+            if k > lo and any(t.kind not in ("space", "number", "comma", "op") for t in toks[lo:k]):
+                spans.extend(_Cell(text, toks, lo, k).formulas())
+            lo = k + 1
+    return spans
