@@ -93,12 +93,22 @@ _FUNCTION_NAMES = frozenset(
     "log ln lg exp sin cos tan tanh sinh cosh sigmoid softmax softplus max min argmax argmin sup inf lim det tr"
     " diag rank dim sign sgn mod gcd Var Cov KL ReLU GELU".split()
 )
+# Commands that stand between operands as an operator or relation does.
+_OPERATOR_COMMANDS = frozenset(
+    "cdot times div pm mp le leq ge geq ne neq approx sim simeq cong equiv propto in notin ni subset subseteq"
+    " supset supseteq to mapsto rightarrow leftarrow Rightarrow Leftarrow implies iff odot otimes oplus circ"
+    " cap cup wedge vee mid parallel ll gg prec succ preceq succeq".split()
+)
 # Operands: what an operator may stand between.
-_OPERAND = frozenset(("latin", "greek", "ident", "number", "cmd", "brace", "group", "bar"))
+_OPERAND = frozenset(("letter", "latin", "greek", "ident", "number", "cmd", "brace", "group", "bar"))
 _VARIABLE = frozenset(("letter", "greek", "ident", "cmd"))
 _POSTFIX_BASE = frozenset(("letter", "latin", "greek", "ident", "close", "brace", "cmd", "prime", "number"))
 _EDGE_TRIM = frozenset((" ", "\t", "\u00a0", ",", "*"))
 _LEADING_SIGNS = frozenset("-+±∓")
+# A one-letter (or Greek) base and a bare subscript of several letters or digits, not inside a name.
+_LONG_SUBSCRIPT = re.compile(
+    r"(?<![A-Za-z0-9\\\u0370-\u03ff])([A-Za-z\u0370-\u03ff])_([A-Za-z0-9]{2,})(?![A-Za-z0-9_{\u0370-\u03ff])"
+)
 _LETTER_BEFORE_OK = re.compile(r"(?:^|[\s(\[«\"'„“])$")
 _LETTER_AFTER_OK = re.compile(r"^(?:$|[\s)\]»\"',;:?!”]|-(?=[\u0400-\u04ff])|\.(?:\s|$))")
 
@@ -211,8 +221,8 @@ def _name_dashes(toks: list[_Tok]) -> None:
                 "number",
             ):
                 tok.kind = "stop"
-            elif tok.kind == "bang" and (k + 1 == len(toks) or toks[k + 1].kind in ("space", "newline")):
-                tok.kind = "stop"  # "равно x!" is an exclamation
+            elif tok.kind == "bang" and _ends_sentence(toks, k + 1):
+                tok.kind = "stop"  # "равно x!" is an exclamation, "n! перестановок" a factorial
     for k, tok in enumerate(toks):
         if tok.kind != "op" or tok.text != "-":
             continue
@@ -228,6 +238,13 @@ def _name_dashes(toks: list[_Tok]) -> None:
         if tok.kind == "op" and (after is None or after.kind in ("space", "newline")):
             if _near(toks, k, -1, "cyr") or _near(toks, k, +1, "cyr"):
                 tok.kind = "dash"  # "x - вход": a dash between a variable and its meaning
+
+
+def _ends_sentence(toks: list[_Tok], k: int) -> bool:
+    """Whether a sentence may end before toks[k]: at the end, a line break, or a space and a capital."""
+    if k >= len(toks) or toks[k].kind == "newline":
+        return True
+    return toks[k].kind == "space" and (k + 1 >= len(toks) or toks[k + 1].text[:1].isupper())
 
 
 def _near(toks: list[_Tok], k: int, step: int, kind: str) -> bool:
@@ -259,17 +276,15 @@ class _Cell:
         self.items = self._level(lo, hi, nested=False)
 
     def _pair(self, lo: int, hi: int) -> dict[int, int]:
+        """Brackets paired inside out; `[0, 1)` pairs too (an interval)."""
         pairs: dict[int, int] = {}
         stack: list[int] = []
         for k in range(lo, hi):
-            tok = self.toks[k]
-            if tok.kind == "open":
+            kind = self.toks[k].kind
+            if kind == "open":
                 stack.append(k)
-            elif tok.kind == "close":
-                if stack and (self.toks[stack[-1]].text == "(") == (tok.text == ")"):
-                    pairs[stack.pop()] = k
-                else:
-                    stack.clear()  # a bracket closed out of order: nothing around it pairs
+            elif kind == "close" and stack:
+                pairs[stack.pop()] = k
         return pairs
 
     def _level(self, lo: int, hi: int, nested: bool) -> list[_Item]:
@@ -284,20 +299,19 @@ class _Cell:
                     signal = any(it.signal or self._signal_at(inner, i) for i, it in enumerate(inner))
                     letters = any(it.letters or it.kind in _VARIABLE for it in inner)
                     items.append(_Item("group", k, close, signal=signal, letters=letters))
-                else:
+                else:  # prose in brackets: its formulas are found on their own, `;` and `:` part them
                     items.append(_Item("open", k, k, math=False))
                     for it in inner:
-                        if it.kind == "semi":
-                            it.math = False
+                        it.math = it.math and it.kind != "semi"
                     items.extend(inner)
                     items.append(_Item("close", close, close, math=False))
                 k = close + 1
                 continue
             item = _Item(tok.kind, k, k)
-            if tok.kind in ("open", "close"):
+            if tok.kind == "cmd" and tok.text[1:] in _OPERATOR_COMMANDS:
+                item.kind = "opcmd"
+            elif tok.kind in ("open", "close"):
                 item.math = False  # unpaired
-            elif tok.kind == "semi":
-                item.math = nested
             elif tok.kind == "bar" and not nested:
                 item.math = not (self._spaced(k, -1) and self._spaced(k, +1))  # a table's column bar
             items.append(item)
@@ -305,29 +319,31 @@ class _Cell:
         for i, item in enumerate(items):
             if item.kind == "latin":
                 item.math = self._word_is_math(items, i)
+            elif item.kind == "semi" and not nested:
+                item.math = self._colon_is_math(items, i)
         return items
 
     def _spaced(self, k: int, step: int) -> bool:
         j = k + step
         return not (0 <= j < len(self.toks)) or self.toks[j].kind in ("space", "newline")
 
-    def _tok(self, item: _Item | None) -> _Tok | None:
-        return None if item is None else self.toks[item.first]
-
-    def _neighbour(self, items: list[_Item], i: int, step: int) -> _Item | None:
+    @staticmethod
+    def _neighbour(items: list[_Item], i: int, step: int) -> _Item | None:
+        """The next item that is not a space."""
         j = i + step
         while 0 <= j < len(items) and items[j].kind == "space":
             j += step
         return items[j] if 0 <= j < len(items) else None
 
-    def _attached(self, items: list[_Item], i: int, step: int) -> _Item | None:
+    @staticmethod
+    def _attached(items: list[_Item], i: int, step: int) -> _Item | None:
         j = i + step
         return items[j] if 0 <= j < len(items) else None
 
     def _word_is_math(self, items: list[_Item], i: int) -> bool:
+        """A Latin word is English unless it is a function name, applied, or an operand of operators."""
         word = self.toks[items[i].first].text
-        after = self._attached(items, i, +1)
-        before = self._attached(items, i, -1)
+        after, before = self._attached(items, i, +1), self._attached(items, i, -1)
         if word in _FUNCTION_NAMES:
             return True
         if after is not None and after.kind == "group" and self.toks[after.first].text == "(":
@@ -335,33 +351,33 @@ class _Cell:
         if any(it is not None and it.kind in ("op", "rel", "script") for it in (before, after)):
             return True  # HW/P^2, Wu+b
         prev, nxt = self._neighbour(items, i, -1), self._neighbour(items, i, +1)
+        if _is_operator(prev):
+            return _is_operator(nxt) or nxt is None or nxt.kind == "comma"
+        return _is_operator(nxt) and (prev is None or prev.kind == "comma")
 
-        def is_operator(it: _Item | None) -> bool:
-            return it is not None and it.kind in ("op", "rel")
-
-        def is_edge(it: _Item | None) -> bool:
-            return it is None or it.kind == "comma"
-
-        return (is_operator(prev) and (is_operator(nxt) or is_edge(nxt))) or (is_operator(nxt) and is_edge(prev))
+    def _colon_is_math(self, items: list[_Item], i: int) -> bool:
+        """`f: X \\to Y`: a colon right after a variable and before more math; elsewhere prose."""
+        before, nxt = self._attached(items, i, -1), self._neighbour(items, i, +1)
+        if self.toks[items[i].first].text != ":" or before is None or before.kind not in ("letter", "greek", "ident"):
+            return False
+        return nxt is not None and nxt.kind in ("letter", "greek", "ident", "cmd", "group", "brace")
 
     def _signal_at(self, items: list[_Item], i: int) -> bool:
         """Whether items[i] is a sign of math among its neighbours."""
         item = items[i]
         kind = item.kind
-        if kind in ("cmd", "ident"):
+        if kind in ("cmd", "opcmd", "ident", "prime", "bang"):
             return True
         if kind == "script":
             before = self._attached(items, i, -1)
             return before is not None and before.kind not in ("space", "op", "rel", "comma", "semi")
-        if kind == "prime":
-            return True
         if kind == "group":
-            if item.signal:
-                return True
             before = self._attached(items, i, -1)
-            return (
-                before is not None and before.kind in ("letter", "latin") and self.toks[item.first].text == "("
-            ) and item.letters  # f(x), softmax(z)
+            applied = before is not None and before.kind in ("letter", "latin") and self.toks[item.first].text == "("
+            return item.signal or (applied and item.letters)  # f(x), softmax(z)
+        if kind == "bar":
+            closing = next((j for j in range(i + 1, len(items)) if items[j].kind == "bar"), -1)
+            return closing > 0 and any(it.kind in _VARIABLE or it.letters for it in items[i + 1 : closing])  # |x|
         if kind == "rel":
             return any(it.kind in _VARIABLE or it.letters for it in items if it.math)
         if kind == "op" and self.toks[item.first].text != "/":
@@ -377,7 +393,7 @@ class _Cell:
             sides = [it for it in (prev, nxt) if it is not None]
             return (
                 len(sides) == 2
-                and all(it.kind in _OPERAND or it.kind == "letter" for it in sides)
+                and all(it.kind in _OPERAND for it in sides)
                 and any(it.kind in _VARIABLE for it in sides)
             )
         return False
@@ -398,17 +414,24 @@ class _Cell:
         return spans
 
     def _extent(self, run: list[_Item]) -> list[MathSpan]:
+        """A run of math items: one formula, its lone letters, or nothing when it reads as unfinished."""
         toks = self.toks
+
+        def edge(it: _Item) -> bool:
+            return it.kind in ("space", "comma", "script", "semi") or toks[it.first].text in _EDGE_TRIM
+
         a, b = 0, len(run)
-        while a < b and (run[a].kind in ("space", "comma", "script") or toks[run[a].first].text in _EDGE_TRIM):
+        while a < b and edge(run[a]):
             a += 1
-        while a < b and (run[b - 1].kind in ("space", "comma", "script") or toks[run[b - 1].first].text in _EDGE_TRIM):
+        while a < b and edge(run[b - 1]):
             b -= 1
         run = run[a:b]
         if not run:
             return []
         first, last = run[0], run[-1]
-        if last.kind in ("op", "rel") or first.kind == "rel":
+        if len(run) == 1 and first.kind == "opcmd":
+            pass  # "а \\odot обозначает": the symbol named on its own
+        elif _is_operator(last) or first.kind in ("rel", "opcmd"):
             return []  # an expression that goes on into prose: leave it all as text
         if first.kind == "op" and not (
             toks[first.first].text in _LEADING_SIGNS and len(run) > 1 and run[1].kind != "space"
@@ -419,19 +442,13 @@ class _Cell:
         if any(self._signal_at(run, i) for i in range(len(run))):
             start, end = toks[first.first].start, toks[last.last].end
             return [MathSpan(start, end, self._tex(first.first, last.last + 1), start, False, "bare")]
-        if any(it.kind in ("op", "rel", "bar", "prime", "script") for it in run):
+        if any(it.kind in ("op", "rel", "bar", "semi") for it in run):
             return []
         return [s for it in run if it.kind == "letter" and (s := self._letter(it.first)) is not None]
 
     def _tex(self, lo: int, hi: int) -> str:
-        parts = []
-        for tok in self.toks[lo:hi]:
-            if tok.kind == "ident":
-                base, sub = tok.text.split("_")
-                parts.append(f"{base}_{{{sub}}}" if len(sub) > 1 else tok.text)
-            else:
-                parts.append(tok.text)
-        return "".join(parts)
+        """The formula as written, a bare subscript of several characters braced: `d_model` -> `d_{model}`."""
+        return _LONG_SUBSCRIPT.sub(r"\1_{\2}", "".join(tok.text for tok in self.toks[lo:hi]))
 
     def _letter(self, k: int) -> MathSpan | None:
         tok, text = self.toks[k], self.text
@@ -442,6 +459,10 @@ class _Cell:
         if _english_beside(self.toks, k, -1) or _english_beside(self.toks, k, +1):
             return None
         return MathSpan(tok.start, tok.end, tok.text, tok.start, False, "letter")
+
+
+def _is_operator(item: _Item | None) -> bool:
+    return item is not None and item.kind in ("op", "rel", "opcmd")
 
 
 def _english_beside(toks: list[_Tok], k: int, step: int) -> bool:
