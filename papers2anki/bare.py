@@ -81,7 +81,8 @@ _TOKEN = re.compile(
 # A stretch of prose with none of these has no formula: no letter to be a variable, no command.
 _MAY_HOLD_MATH = re.compile(r"[A-Za-z\\{\u0370-\u03ff]")
 # Kinds that end every formula.
-_HARD = frozenset(("newline", "html", "cyr", "word", "stop", "other", "code", "hyphen", "dash"))
+_HARD = frozenset(("marker", "newline", "html", "cyr", "word", "stop", "other", "code", "hyphen", "dash"))
+_COMMAND_NAME = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
 # Escapes that mean a literal character in prose, not math.
 _TEXT_ESCAPES = frozenset("$%&#_")
 # Cyrillic may stand in a formula inside \text{..} and its kin.
@@ -161,13 +162,13 @@ def _latex_token(text: str, pos: int, end: int, walker: Walker) -> _Tok:
     ch = text[pos]
     if ch == "\\" and pos + 1 < end and text[pos + 1] in _TEXT_ESCAPES:
         return _Tok("stop", pos, pos + 2, text[pos : pos + 2])
-    node_end = min(max(walker.node_end(pos), pos + 2 if ch == "\\" else pos + 1), end)
-    chunk = text[pos:node_end].rstrip()  # pylatexenc counts the space after a macro as its own
-    if not _braces_balance(chunk):
-        if ch == "{":
-            return _Tok("other", pos, pos + 1, "{")
-        m = re.compile(r"\\(?:[A-Za-z]+|.)", re.S).match(text, pos, end)
-        chunk = m.group() if m else "\\"
+    name = _COMMAND_NAME.match(text, pos, end) if ch == "\\" else None
+    name_end = name.end() if name else pos + 1
+    node_end = min(max(walker.node_end(pos), name_end), end)
+    chunk = text[pos:node_end].rstrip() or text[pos:name_end]  # pylatexenc counts the space after a macro
+    if "\n" in chunk or not _braces_balance(chunk) or chunk in ("\\begin", "\\end"):
+        # a group that spans lines, an unbalanced brace, an environment's lone end: text, not half a formula
+        return _Tok("other", pos, name_end, text[pos:name_end])
     node_end = pos + len(chunk)
     outside_text = _TEXT_GROUP.sub("", chunk)
     if _CYRILLIC.search(outside_text) or (_TEXT_COMMAND.match(chunk) and _CYRILLIC.search(chunk)):
@@ -190,6 +191,14 @@ def _tokens(text: str, start: int, end: int, walker: Walker) -> list[_Tok]:
         toks.append(tok)
         pos = tok.end
     _name_dashes(toks)
+    for tok in toks:
+        if (
+            tok.kind in ("op", "rel")
+            and tok.text in "-+>"
+            and not text[text.rfind("\n", 0, tok.start) + 1 : tok.start].strip()
+        ):
+            if tok.end == len(text) or text[tok.end] in " \t":
+                tok.kind = "marker"  # "- x_i", "> x_i": a list item's or a quote's mark, not math
     return toks
 
 

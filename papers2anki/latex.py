@@ -6,12 +6,19 @@
 Each span keeps the formula's own text exactly; `render` turns spans into `\\(..\\)` / `\\[..\\]`.
 
 The same function decides for the whole file before Markdown parsing (`parse.protect_math`) and for
-each field's text (`render`), so both read a `$` alike. How a dollar pairs:
-- `$..$` and `$$..$$` stay within one stretch of lines: never across a blank line (only spaces or
-  tabs), a line that starts a list item or question (`markers.find`: `-`, `1.`, `(1)`, `Вопрос 1.`,
-  `Q1:`, `•`, ...; or a lettered part `а)`), nor a Markdown heading line (`#`). A `$` with no closing
-  `$` within its stretch is reported (`unbalanced-dollar`) at that `$`, and what follows stays text.
+each field's text (`render`), so both read math alike. Code (backticks, fences) and web addresses are
+never math. How a delimiter pairs:
+- Inline math (`$..$`, `\\(..\\)`) stays within one stretch of lines: never across a blank line (only
+  spaces or tabs), a line that starts a list item or question (`markers.find`: `-`, `1.`, `(1)`,
+  `Вопрос 1.`, `Q1:`, `•`, ...; or a lettered part `а)`), nor a Markdown heading line (`#`).
+- Display math (`$$..$$`, `\\[..\\]`, `\\begin{env}..\\end{env}`) too; opened at the start of a line,
+  it may hold list-like lines without Russian words (`- c &= d` in an aligned block), never a blank
+  line, a heading or an item in words.
+- An opener with no closer within its stretch is reported (`unbalanced-dollar`, `unbalanced-delimiter`,
+  `unbalanced-environment`) at that opener, and what follows stays text: the questions stay apart.
 - Money is text (see `_is_money`): `$5`, `$300`, `$1.5M`, `стоит $5, а эпоха $300`.
+
+Bare math (no delimiters) is `bare.bare_math`'s, searched between the delimited formulas.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ class TextProblem(Plain):
 
 # `.` matches newlines already (re.S): `(?:.|\n)` here made an unclosed backtick backtrack 2**lines.
 _CODE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)|(`+).+?(?<!`)\2(?!`)", re.M | re.S)
+# Web addresses: a link's target, an autolink, a bare http(s) address.
+_URL = re.compile(r"\]\([^)\s]*|<[a-z][a-z0-9+.-]*:[^\s<>]*>|\bhttps?://[^\s<>()\[\]]+", re.I)
 _DELIMITER_START = re.compile(r"[\\$]")
 # Lines that may end the search for a closing `$`: blank lines and headings for certain, item lines to
 # be confirmed by `markers.find` (the pattern, at a line start, is a superset of what it reads).
@@ -55,9 +64,23 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
 def _code_regions(text: str) -> list[tuple[int, int]]:
-    if "`" not in text and "~~~" not in text:  # no code without its fence or backtick: skip the scan
-        return []
-    return [m.span() for m in _CODE.finditer(text)]
+    """Code and web addresses: never math (`x_i` in backticks, `$x$` or `a_b` in a link's target)."""
+    regions = []
+    if "`" in text or "~~~" in text:  # no code without its fence or backtick: skip the scan
+        regions = [m.span() for m in _CODE.finditer(text)]
+    if "](" in text or ":" in text:  # every address the pattern finds has one of them
+        regions = _merged(sorted(regions + [m.span() for m in _URL.finditer(text)]))
+    return regions
+
+
+def _merged(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in regions:
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _find_closing(text: str, start: int, closer: str, limit: int) -> int:
@@ -81,8 +104,9 @@ class _Stretches:
     line, list item or question line (`markers.find`, or a lettered part) or heading line, else the text's
     end. Asked at growing offsets, it searches each part of the text once."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, items: bool = True) -> None:
         self.text = text
+        self.items = items  #: whether every list item and question line ends a stretch, or only one in words
         self.searched = 0  #: no stretch ends in [searched, end): the answer for any offset in between
         self.end = -1
 
@@ -98,6 +122,8 @@ class _Stretches:
                 return m.start()
             line_end = text.find("\n", m.start())
             line = text[m.start() : line_end if line_end >= 0 else len(text)]
+            if not self.items and not _CYRILLIC.search(_TEXT_GROUP.sub("", line)):
+                continue  # `- c &= d` in a display block is math; `- Вопрос` is the next question
             if markers.find(line) is not None or markers.LETTERED.match(line):
                 return m.start()
         return len(text)
@@ -127,7 +153,15 @@ def _span(text: str, start: int, end: int, inner_start: int, inner_end: int, dis
 def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProblem], money: list[int]) -> list[MathSpan]:
     """Delimited formulas; unclosed delimiters noted in `problems`, dollar signs of money in `money`."""
     spans: list[MathSpan] = []
-    stretches = _Stretches(text)
+    stretches, blocks = _Stretches(text), _Stretches(text, items=False)
+
+    def limit(pos: int, display: bool) -> int:
+        """Where the closer of the delimiter at `pos` must be: within its stretch of lines; display math
+        opened at the start of a line may hold list-like lines (`- b` in an aligned block) too."""
+        if display and not text[text.rfind("\n", 0, pos) + 1 : pos].strip():
+            return blocks.end_after(pos)
+        return stretches.end_after(pos)
+
     pos, n = 0, len(text)
     code_iter = iter(code + [(n + 1, n + 1)])
     next_code = next(code_iter)
@@ -146,7 +180,7 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
             nxt = text[pos + 1]
             if nxt in "([":
                 closer = "\\)" if nxt == "(" else "\\]"
-                end = _find_closing(text, pos + 2, closer, n)
+                end = _find_closing(text, pos + 2, closer, limit(pos, nxt == "["))
                 if end < 0:
                     problems.append(
                         TextProblem(pos, "error", f"'\\{nxt}' is never closed by '{closer}'", "unbalanced-delimiter")
@@ -159,7 +193,7 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
             m = _BEGIN.match(text, pos)
             if m:
                 end_tag = f"\\end{{{m.group(1)}}}"
-                end = text.find(end_tag, m.end())
+                end = text.find(end_tag, m.end(), limit(pos, True))
                 if end < 0:
                     problems.append(
                         TextProblem(
@@ -175,7 +209,7 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
             continue
         if ch == "$":
             if text.startswith("$$", pos):
-                end = _find_closing(text, pos + 2, "$$", stretches.end_after(pos))
+                end = _find_closing(text, pos + 2, "$$", limit(pos, True))
                 if end < 0:
                     problems.append(TextProblem(pos, "error", "'$$' is never closed", "unbalanced-dollar"))
                     pos += 2
@@ -203,6 +237,15 @@ def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProble
     return spans
 
 
+def _opener_length(text: str, pos: int) -> int:
+    if text.startswith("$$", pos):
+        return 2
+    if text.startswith("$", pos):
+        return 1
+    m = _BEGIN.match(text, pos)
+    return m.end() - pos if m else 2  # \\begin{env}, else \\( or \\[
+
+
 def find_math(text: str) -> tuple[list[MathSpan], list[TextProblem]]:
     """Every formula of `text`, in order, and the problems met while looking for them."""
     problems: list[TextProblem] = []
@@ -212,9 +255,7 @@ def find_math(text: str) -> tuple[list[MathSpan], list[TextProblem]]:
     spans = list(delimited)
     walker = Walker(text)
     blocked = sorted([(s.start, s.end) for s in delimited] + code)
-    blocked.extend(
-        (p.offset, p.offset + (2 if text.startswith("$$", p.offset) else 1)) for p in problems if text[p.offset] == "$"
-    )
+    blocked.extend((p.offset, p.offset + _opener_length(text, p.offset)) for p in problems)  # unclosed openers
     blocked.extend((offset, offset + 1) for offset in money)
     blocked.sort()
     pos = 0

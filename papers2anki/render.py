@@ -22,9 +22,6 @@ _OPEN, _CLOSE = "\ue001", "\ue002"
 _PLACEHOLDER = re.compile(_OPEN + r"(\d+)" + _CLOSE)
 _QUOTED_PLACEHOLDER = re.compile("%EE%80%81" + r"(\d+)" + "%EE%80%82")  # the placeholder inside a URL
 _SAFE_SCHEMES = ("http://", "https://")
-# Web addresses are not math: hidden from the math finder (same length, so offsets hold).
-_URL = re.compile(r"\]\([^)\s]*|<[a-z][a-z0-9+.-]*:[^\s<>]*>|\bhttps?://[^\s<>()\[\]]+", re.I)
-_MASK = "\ue003"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -75,13 +72,6 @@ def _placeholders(text: str, spans: list[MathSpan]) -> str:
     return "".join(out)
 
 
-def _mask_urls(text: str) -> str:
-    # Every address the pattern finds has `](` or `:` in it: most fields have neither, so no scan.
-    if "](" not in text and ":" not in text:
-        return text
-    return _URL.sub(lambda m: _MASK * len(m.group()), text)
-
-
 def math_html(span: MathSpan) -> str:
     tex = html.escape(span.tex, quote=False)
     return f"\\[{tex}\\]" if span.display else f"\\({tex}\\)"
@@ -98,7 +88,7 @@ class Rendered:
 
 def render_markdown(text: str, inline: bool = False) -> Rendered:
     """Markdown with math in any notation -> field HTML with `\\(..\\)` / `\\[..\\]`."""
-    spans, problems = find_math(_mask_urls(text))
+    spans, problems = find_math(text)
     _renderer.originals = [text[s.start : s.end] for s in spans]
     body = _as_html(_placeholders(text, spans))
     if inline and body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:

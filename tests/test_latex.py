@@ -77,7 +77,16 @@ DOLLAR_CASES = [
     pytest.param("$a\nQ\n\n12 b$", [], [0, 10], id="blank-line-after-a-marker-word"),
     # never across a list item, question or heading line
     *(pytest.param(f"$a\n{line}$", [], [0, len(line) + 3], id=f"item-{line}") for line in ITEM_LINES),
-    pytest.param("$$a\n- b$$", [], [0, 7], id="display-item"),
+    pytest.param("$$a\n- Вопрос b$$", [], [0, 14], id="display-item"),
+    pytest.param("x $$a\n- b$$", [], [2, 9], id="display-mid-line-item"),
+    # display math opened at a line's start may hold list-like lines of math
+    pytest.param("$$a\n- b$$", ["a\n- b"], [], id="display-math-line"),
+    pytest.param(
+        "$$\n\\begin{aligned}\na &= b \\\\\n- c &= d\n\\end{aligned}\n$$",
+        ["\\begin{aligned}\na &= b \\\\\n- c &= d\n\\end{aligned}"],
+        [],
+        id="aligned-block",
+    ),
     # an unclosed `$` is reported at that `$`; what follows is read on its own
     pytest.param("1. $x\n2. $y$", ["y"], [3], id="unclosed-then-item"),
     pytest.param("a $x\n\nb $y$ c", ["y"], [2], id="unclosed-then-paragraph"),
