@@ -100,6 +100,10 @@ _OPERATOR_COMMANDS = frozenset(
     " supset supseteq to mapsto rightarrow leftarrow Rightarrow Leftarrow implies iff odot otimes oplus circ"
     " cap cup wedge vee mid parallel ll gg prec succ preceq succeq".split()
 )
+# Function names that take a one-character subscript: log_2, argmax_a, max_i.
+_SUBSCRIPTED_FUNCTIONS = frozenset("log lg max min argmax argmin sup inf lim".split())
+# Function names that MathJax sets upright as commands of its own; other names take \\operatorname.
+_NAMED_FUNCTIONS = frozenset("log ln lg exp sin cos tan tanh sinh cosh max min sup inf lim det dim gcd".split())
 # Operands: what an operator may stand between.
 _OPERAND = frozenset(("letter", "latin", "greek", "ident", "number", "cmd", "brace", "group", "bar"))
 _VARIABLE = frozenset(("letter", "greek", "ident", "cmd"))
@@ -110,6 +114,7 @@ _LEADING_SIGNS = frozenset("-+±∓")
 _LONG_SUBSCRIPT = re.compile(
     r"(?<![A-Za-z0-9\\\u0370-\u03ff])([A-Za-z\u0370-\u03ff])_([A-Za-z0-9]{2,})(?![A-Za-z0-9_{\u0370-\u03ff])"
 )
+_FUNCTION_WORD = re.compile(r"([A-Za-z]{2,})(?=_|$)")
 _LETTER_BEFORE_OK = re.compile(r"(?:^|[\s(\[«\"'„“])$")
 _LETTER_AFTER_OK = re.compile(r"^(?:$|[\s)\]»\"',;:?!”]|-(?=[\u0400-\u04ff])|\.(?:\s|$))")
 
@@ -211,8 +216,8 @@ def _name_dashes(toks: list[_Tok]) -> None:
     for k, tok in enumerate(toks):
         if tok.kind == "ident":
             base, *parts = tok.text.split("_")
-            if len(base) > 1 or len(parts) > 1:
-                tok.kind = "code"
+            if len(parts) > 1 or (len(base) > 1 and not (base in _SUBSCRIPTED_FUNCTIONS and len(parts[0]) == 1)):
+                tok.kind = "code"  # batch_size, max_len, ResNet_50; but log_2, argmax_a are math
         elif tok.kind == "latin" and len(tok.text) == 1:
             tok.kind = "letter"
         elif tok.kind in ("prime", "bang"):
@@ -382,8 +387,8 @@ class _Cell:
             return before is not None and before.kind not in ("space", "op", "rel", "comma", "semi")
         if kind == "group":
             before = self._attached(items, i, -1)
-            applied = before is not None and before.kind in ("letter", "latin") and self.toks[item.first].text == "("
-            return item.signal or (applied and item.letters)  # f(x), softmax(z)
+            applied = before is not None and before.kind in ("letter", "latin", "ident")
+            return item.signal or (applied and item.letters)  # f(x), softmax(z), E[X], p_\\theta(x)
         if kind == "bar":
             closing = next((j for j in range(i + 1, len(items)) if items[j].kind == "bar"), -1)
             return closing > 0 and any(it.kind in _VARIABLE or it.letters for it in items[i + 1 : closing])  # |x|
@@ -456,8 +461,26 @@ class _Cell:
         return [s for it in run if it.kind == "letter" and (s := self._letter(it.first)) is not None]
 
     def _tex(self, lo: int, hi: int) -> str:
-        """The formula as written, a bare subscript of several characters braced: `d_model` -> `d_{model}`."""
-        return _LONG_SUBSCRIPT.sub(r"\1_{\2}", "".join(tok.text for tok in self.toks[lo:hi]))
+        """The formula as written, made to mean what it says in TeX: a bare subscript of several characters
+        braced (`d_model` -> `d_{model}`), a function's name upright (`log` -> `\\log`, `softmax(z)` ->
+        `\\operatorname{softmax}(z)`; a name of two letters applied, `PL(U)`, is a product and stays), and
+        `~` as `\\sim`. Offsets of problems inside the formula may shift by what was added."""
+        parts = []
+        for k in range(lo, hi):
+            tok = self.toks[k]
+            word = _FUNCTION_WORD.match(tok.text) if tok.kind in ("latin", "ident") else None
+            applied = k + 1 < hi and self.toks[k + 1].text == "(" and len(tok.text) > 2
+            if word and (word.group(1) in _FUNCTION_NAMES or (tok.kind == "latin" and applied)):
+                name = word.group(1)
+                parts.append(
+                    (f"\\{name}" if name in _NAMED_FUNCTIONS else f"\\operatorname{{{name}}}") + tok.text[len(name) :]
+                )
+            elif tok.kind == "rel" and tok.text == "~":
+                spaced = k + 1 < hi and self.toks[k + 1].kind == "space"
+                parts.append("\\sim" if spaced else "\\sim ")  # in TeX a bare ~ is a space: x ~ N(0, 1)
+            else:
+                parts.append(tok.text)
+        return _LONG_SUBSCRIPT.sub(r"\1_{\2}", "".join(parts))
 
     def _letter(self, k: int) -> MathSpan | None:
         tok, text = self.toks[k], self.text
