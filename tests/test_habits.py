@@ -142,19 +142,35 @@ def review_count(path: Path) -> int:
 # -- comparing a note's field with an expected question --------------------------------------------
 _TAG = re.compile(r"<[^>]*>")
 _MATH_DELIMITERS = re.compile(r"\\[()\[\]$]|\$")
+# How a bare formula is written for TeX (bare.py): d_model as d_{model}, softmax as \\operatorname{softmax},
+# log as \\log, ~ as \\sim. Both sides are read without it.
+_TEX_SPELLING = [
+    (re.compile(r"\\operatorname\{(\w+)\}"), r"\1"),
+    (re.compile(r"\\(log|ln|exp|max|min|sin|cos|tanh|det|sup|inf|lim)\b"), r"\1"),
+    (re.compile(r"_\{(\w+)\}"), r"_\1"),
+    (re.compile(r"\\sim\b ?"), "~ "),
+]
+
+
+def as_written(text: str) -> str:
+    for pattern, spelling in _TEX_SPELLING:
+        text = pattern.sub(spelling, text)
+    return text
+
+
 _MD_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"\*\*|__|`")
 
 
 def field_plain(field_html: str) -> str:
     """A field as the text a student reads: tags stripped, entities decoded, math delimiters ignored."""
-    return collapse(_MATH_DELIMITERS.sub("", html.unescape(_TAG.sub(" ", field_html))))
+    return collapse(as_written(_MATH_DELIMITERS.sub("", html.unescape(_TAG.sub(" ", field_html)))))
 
 
 def expected_plain(markdown: str) -> str:
     """An expected question's Markdown reduced the same way: link text kept, emphasis and `$` dropped."""
     text = _MD_EMPHASIS.sub("", _MD_IMAGE_OR_LINK.sub(r"\1", markdown))
-    return collapse(_MATH_DELIMITERS.sub("", text))
+    return collapse(as_written(_MATH_DELIMITERS.sub("", text)))
 
 
 # -- the tests -----------------------------------------------------------------------------------
