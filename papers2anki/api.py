@@ -1213,8 +1213,8 @@ def _finders_of(papers: list[Paper], roots: list[str]) -> list[list[str]]:
 
 
 def _seen_images(drafts: list[NoteDraft]) -> list[str]:
-    """What a paper's notes found of their images, as parts of a key."""
-    return [part for d in drafts for image in d.images for part in (image.url, image.path, image.seen)]
+    """What a paper's notes found of their images (where, what, and what was said of it), as parts of a key."""
+    return [repr(image) for d in drafts for image in d.images]
 
 
 def _description(paper: Paper, drafts: list[NoteDraft]) -> str:

@@ -8,6 +8,7 @@ through the CLI or the public API.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -73,7 +74,7 @@ def test_images_are_packaged_by_content_and_shown_in_anki(media_copy: Path, tmp_
     (deck,) = out.glob("*.apkg")
     png_name, svg_name = media_name(ATTENTION, "png"), media_name(LAYERS, "svg")
     with zipfile.ZipFile(deck) as zf:
-        index = {v: k for k, v in __import__("json").loads(zf.read("media")).items()}
+        index = {v: k for k, v in json.loads(zf.read("media")).items()}
         assert set(index) == {png_name, svg_name}
         assert zf.read(index[png_name]) == ATTENTION
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in zf.infolist())
@@ -278,3 +279,48 @@ def test_an_images_alt_text_stays_inside_its_attribute(media_copy: Path, tmp_pat
         f'<p><img src="{media_name(ATTENTION, "png")}" '
         'alt="a&quot; onerror=&quot;alert(1)&quot; x=&quot;&lt;b&gt;жирный&lt;/b&gt; $\\text{&quot;}$"></p>'
     )
+
+
+_PHONE_REPORT = """JSON.stringify({
+  images: [...document.querySelectorAll('.pv-face img')].map(i => [i.complete && i.naturalWidth > 0,
+    Math.round(i.getBoundingClientRect().right)]),
+  tables: [...document.querySelectorAll('.pv-face .p2a-table')].map(t => [getComputedStyle(t).overflowX,
+    t.scrollWidth > t.clientWidth, Math.round(t.getBoundingClientRect().right)]),
+  code: [...document.querySelectorAll('.pv-face pre')].map(p => [getComputedStyle(p).overflowX,
+    p.scrollWidth > p.clientWidth, Math.round(p.getBoundingClientRect().right)]),
+})"""
+
+
+def test_images_tables_and_code_fit_a_phone_in_chromium(media_copy: Path, tmp_path: Path) -> None:
+    """The preview (the cards' own templates and CSS) at 375 px: images load and fit, the wide table and the
+    long code lines scroll inside their own boxes, nothing widens the page."""
+    from test_preview import _CARDS_REPORT, Chromium, needs_chromium
+
+    if needs_chromium.args[0]:
+        pytest.skip(needs_chromium.kwargs["reason"])
+    out = tmp_path / "preview.html"
+    cli("preview", str(media_copy), "--out", str(out))
+    with Chromium() as browser:
+        browser.set_viewport(375, 812)
+        browser.open(out.as_uri(), "document.documentElement.dataset.math")
+        report = json.loads(browser.evaluate(_CARDS_REPORT))
+        phone = json.loads(browser.evaluate(_PHONE_REPORT))
+    assert report["state"] == "done" and report["merror"] == 0 and report["raw"] == 0
+    assert report["tooWide"] == [] and report["escaping"] == [] and report["pageWidth"] <= 375
+    # The PNG in answer 1 (back) and the SVG in question 4 (front and back), loaded, within the screen.
+    assert len(phone["images"]) == 3 and all(loaded and right <= 375 for loaded, right in phone["images"])
+    # Tables of answers 2 and 5; code of answer 3: each scrolls in its own box, the wide ones do.
+    assert [t[0] for t in phone["tables"]] == ["auto", "auto"] and phone["tables"][0][1]
+    assert all(right <= 375 for _, _, right in phone["tables"])
+    assert phone["code"] == [["auto", True, phone["code"][0][2]]] and phone["code"][0][2] <= 375
+
+
+def test_one_package_for_all_papers_carries_every_image(media_copy: Path, tmp_path: Path, collection) -> None:
+    (media_copy / "figures" / "bert.png").write_bytes(png((0, 0, 255)))
+    (media_copy / "bert.md").write_text("BERT\n\n1. Как маскируют токены?\n\n   ![маска](figures/bert.png)\n", "utf-8")
+    single = tmp_path / "all.apkg"
+    cli("build", str(media_copy), "--single", str(single), "--lock", str(tmp_path / "test.lock"))
+    import_packages(collection, [single])
+    names = {media_name(ATTENTION, "png"), media_name(LAYERS, "svg"), media_name(png((0, 0, 255)), "png")}
+    assert set(os.listdir(collection.media.dir())) == names
+    assert collection.media.check().missing == [] and collection.media.check().unused == []
