@@ -324,3 +324,20 @@ def test_one_package_for_all_papers_carries_every_image(media_copy: Path, tmp_pa
     names = {media_name(ATTENTION, "png"), media_name(LAYERS, "svg"), media_name(png((0, 0, 255)), "png")}
     assert set(os.listdir(collection.media.dir())) == names
     assert collection.media.check().missing == [] and collection.media.check().unused == []
+
+
+def test_a_list_given_by_name_finds_images_in_its_own_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "course" / "lists"
+    (folder / "figures").mkdir(parents=True)
+    (folder / "figures" / "a.png").write_bytes(png((5, 5, 5)))
+    (tmp_path / "course" / "b.png").write_bytes(png((6, 6, 6)))
+    (folder / "list.md").write_text(
+        "Картинки\n\n1. Рядом? ![рядом](figures/a.png)\n2. Выше? ![выше](../b.png)\n", "utf-8"
+    )
+    result = CliRunner().invoke(main, ["check", str(folder / "list.md")])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"{folder / 'list.md'}:4:18: warning: image '../b.png' is not a file inside the sources folder {folder} "
+        "[image-outside]",
+        "0 error(s), 1 warning(s)",
+    ]
