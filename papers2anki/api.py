@@ -296,17 +296,29 @@ def _parse_into(
     corpus.merged = merged
 
 
-def drafts_of(papers: list[Paper]) -> list[list[NoteDraft]]:
-    """Each paper's notes, in study order: its questions, then its review."""
+def drafts_of(papers: list[Paper], roots: Iterable[str] = ()) -> list[list[NoteDraft]]:
+    """Each paper's notes, in study order: its questions, then its review.
+
+    `roots`: the sources folders the lists' images must lie in (`source_roots`); a list in none of
+    them has its own folder."""
+    from .media import Finder
     from .notes import question_draft, review_draft
 
+    finder = Finder(list(roots))
     out = []
     for paper in papers:
-        drafts = [question_draft(paper, q, i) for i, q in enumerate(paper.questions)]
+        drafts = [question_draft(paper, q, i, finder) for i, q in enumerate(paper.questions)]
         if paper.review is not None:
-            drafts.append(review_draft(paper, paper.review, len(drafts)))
+            drafts.append(review_draft(paper, paper.review, len(drafts), finder))
         out.append(drafts)
     return out
+
+
+def source_roots(corpus: Corpus | list[Paper]) -> list[str]:
+    """The folders a corpus's images must lie in: each folder `load` was given, a file's own folder."""
+    if not isinstance(corpus, Corpus):
+        return []
+    return sorted({os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in corpus.paths})
 
 
 def check(
@@ -316,7 +328,7 @@ def check(
     from .lint import lint
 
     corpus = paths if isinstance(paths, Corpus) else load(paths, encoding=encoding)
-    drafts = [d for group in drafts_of(corpus.papers) for d in group]
+    drafts = [d for group in drafts_of(corpus.papers, source_roots(corpus)) for d in group]
     return sorted(corpus.problems + lint(corpus.papers, drafts, corpus.sources), key=lambda p: p.sort_key)
 
 
@@ -462,10 +474,10 @@ class _LastBuild:
             found = self.store.get("last")
             if found is None:
                 return None
-            key, report, decks, matches, states, valid_until = found
+            key, report, decks, matches, states, valid_until, media = found
             self._columns = decks
             report.decks = [DeckReport(*row) for row in zip(*decks)]
-            found = (key, report, matches, states, valid_until)
+            found = (key, report, matches, states, valid_until, media)
             if self.now > valid_until:
                 return None
             self._states = [file_state(path) for path in report.unchanged]
@@ -478,10 +490,10 @@ class _LastBuild:
         found = self._last()
         if found is None:
             return None
-        key, report, matches, _, _ = found
+        key, report, matches, _, _, media = found
         self.known = self.settled.get("settled")
         self._key_now = self._key(self.known)  # the sources' digests do not change within the build
-        if key != self._key_now:
+        if key != _with_images(self._key_now, media, now=True):
             return None
         self._trust_settled()
         report = replace(report)
@@ -497,7 +509,7 @@ class _LastBuild:
 
     def delta(
         self, out_dir: str | os.PathLike[str], root: str, rename_decks: bool, force: bool
-    ) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None] | None:
+    ) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None, tuple[tuple[str, str], ...]] | None:
         """The build when only a few papers changed (see `rebuild`), written; None: build in full."""
         from .package import package_bytes, write_files
         from .rebuild import DYNAMIC, STATIC, BuildMap, delta
@@ -505,9 +517,11 @@ class _LastBuild:
         found = self._last()
         if found is None:
             return None
-        key, report, matches, _, valid_until = found
+        key, report, matches, _, valid_until, media = found
         if report.held_back:
             return None  # a paper held back, its deck not in the last report: only a full build sorts that out
+        if media:
+            return None  # which papers show an image is not in the map: a full build sees to the changed ones
         kept, static = self.maps.get("map"), self.maps.get("static")
         if kept is None or static is None or kept[:2] != (key, self._base()) or static[0] != kept[2]:
             return None
@@ -543,7 +557,7 @@ class _LastBuild:
                 for column, value in zip(self._columns, _deck_row(deck)):
                     column[j] = value
             self._patched = True
-        return done.report, done.foreseen, done.valid_until, done.bmap
+        return done.report, done.foreseen, done.valid_until, done.bmap, ()
 
     def remember(
         self,
@@ -551,10 +565,13 @@ class _LastBuild:
         again: BuildReport | None,
         valid_until: int,
         bmap: BuildMap | None = None,
+        images: tuple[tuple[str, str], ...] = (),
     ) -> None:
+        """Keep what this build read and wrote; `images`: each image file its notes refer to, and what
+        they found there (`media.Image.seen`)."""
         if self.corpus is None or again is None or not self.corpus.exact:
             return
-        key = self._key_now or self._key()
+        key = _with_images(self._key_now or self._key(), images)
         if not self._patched:  # a full build: every file's state and deck anew
             self._states = [file_state(path) for path in again.unchanged]
             self._columns = tuple(list(column) for column in zip(*(_deck_row(d) for d in again.decks))) or ([],) * 6
@@ -565,7 +582,7 @@ class _LastBuild:
         matches = "\0".join(again.matches)
         assert self.corpus.inputs is not None
         # And the decks' reports as columns: 25,000 objects are slow to pickle.
-        record = (key, replace(again, matches=[], decks=[]), self._columns, matches, states, valid_until)
+        record = (key, replace(again, matches=[], decks=[]), self._columns, matches, states, valid_until, images)
         self.store.put("last", record)
         self.store.save()
         if bmap is not None:
@@ -579,6 +596,15 @@ class _LastBuild:
         if not self._patched:  # (after a delta, only the files it read are not yet trusted: read again next time)
             self.settled.put("settled", self.corpus.inputs.settled())
             self.settled.save()
+
+
+def _with_images(key: str, images: tuple[tuple[str, str], ...], now: bool = False) -> str:
+    """A build's key with the images its notes refer to: what was found at each (or, `now`, is there now)."""
+    if not images:
+        return key
+    from .media import seen_at
+
+    return digest(key, *(part for path, seen in images for part in (path, seen_at(path)[0] if now else seen)))
 
 
 def _deck_row(d: DeckReport) -> tuple[str, str, int, int, int, int]:
@@ -629,9 +655,10 @@ def _build(
     rename_decks: bool,
     force: bool,
     progress: Callable[[int], None] | None,
-) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None]:
+) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None, tuple[tuple[str, str], ...]]:
     """The build, the report of a rebuild with no change (None when that rebuild would write), until when
-    that holds, and the map of what was made (for a rebuild of a few papers)."""
+    that holds, the map of what was made (for a rebuild of a few papers), and the image files the notes
+    refer to with what was found there."""
     from .lock import Lock
     from .package import Streamed, decks_digest, write_files
     from .parallel import workers
@@ -647,9 +674,10 @@ def _build(
     folder = folder_for(lock_file)
     stores = {kind: Store(folder, f"{kind}-{lock_file.name}") for kind in ("drafts", "lint", "files")}
     paper_keys = [digest(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in papers]
-    grouped = _cached_drafts(papers, paper_keys, stores["drafts"])
+    grouped = _cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus))
     stores["drafts"].save(release=True)  # each store is written once its stage is done, and let go
     all_drafts = [d for g in grouped for d in g]
+    images = tuple(sorted({(i.path, i.seen) for d in all_drafts for i in d.images if i.path}))
     file_lint, paper_lint = _cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
     stores["lint"].save(release=True)
     problems = sorted(problems + file_lint + [p for found in paper_lint for p in found], key=lambda p: p.sort_key)
@@ -770,10 +798,10 @@ def _build(
             )
         )
     if foreseen is None:
-        return report, None, 0, bmap
+        return report, None, 0, bmap, images
     files = [str(t) for t, _ in targets] + [str(lock_file)]
     rebuild = replace(report, written=[], unchanged=files, **foreseen)
-    return report, rebuild, _valid_until(done.lock), bmap
+    return report, rebuild, _valid_until(done.lock), bmap, images
 
 
 def _rebuild_of(done: _Assignment, read_back: Lock, again: _Assignment) -> dict[str, Any] | None:
@@ -902,7 +930,8 @@ def _assign(
                     mod,
                 )
             )
-        done.decks.append(DeckSpec(name, _description(paper, drafts), notes, type_mods))
+        media = {image.name: image.path for d in drafts for image in d.images if image.name}
+        done.decks.append(DeckSpec(name, _description(paper, drafts), notes, type_mods, media))
         done.reports.append(deck)
 
     for entry in gone:
@@ -1062,9 +1091,20 @@ def _package_and_digest(specs: list[DeckSpec]) -> tuple[bytes, str]:
     return package_bytes(specs), decks_digest(specs)
 
 
-def _cached_drafts(papers: list[Paper], keys: list[str], store: Store) -> list[list[NoteDraft]]:
-    """`drafts_of` each paper, or its drafts from an earlier build of the same paper records."""
-    grouped = _cached_calls(store, keys, _drafts_of_paper, lambda i: papers[i])
+def _cached_drafts(papers: list[Paper], keys: list[str], store: Store, roots: list[str]) -> list[list[NoteDraft]]:
+    """`drafts_of` each paper, or its drafts from an earlier build of the same paper records whose
+    images are still what they were."""
+    from .media import current
+
+    finders = _finders_of(papers, roots)
+    keys = [digest(key, *finder) if finder else key for key, finder in zip(keys, finders)]
+    grouped = _cached_calls(
+        store,
+        keys,
+        _drafts_of_paper,
+        lambda i: (papers[i], finders[i]),
+        valid=lambda drafts: current((image.path, image.seen) for d in drafts for image in d.images),
+    )
     for paper, drafts in zip(papers, grouped):
         _share_with_paper(paper, drafts)
     return grouped
@@ -1089,12 +1129,20 @@ def _share_with_paper(paper: Paper, drafts: list[NoteDraft]) -> None:
             draft.paper_key = key
 
 
-def _cached_calls(store: Store, keys: list[str], fn: Callable[[Any], Any], arg_of: Callable[[int], Any]) -> list[Any]:
-    """`fn(arg_of(i))` for each key: from the cache where it holds the key, else made in the workers
-    and cached as they pickled it."""
+def _cached_calls(
+    store: Store,
+    keys: list[str],
+    fn: Callable[[Any], Any],
+    arg_of: Callable[[int], Any],
+    valid: Callable[[Any], bool] | None = None,
+) -> list[Any]:
+    """`fn(arg_of(i))` for each key: from the cache where it holds the key (and the value is `valid`),
+    else made in the workers and cached as they pickled it."""
     from .parallel import workers
 
     found = [store.get(key) for key in keys]
+    if valid is not None:
+        found = [value if value is None or valid(value) else None for value in found]
     missing = [i for i, value in enumerate(found) if value is None]
     with workers() as pool:
         for i, data in zip(missing, pool.map(_pickled, [(fn, arg_of(i)) for i in missing], chunksize=32)):
@@ -1112,9 +1160,10 @@ def _cached_lint(
 
     texts = {path: digest(source.text) for path, source in sources.items()}
     files = [sorted({d.location.file for d in drafts}) for drafts in grouped]
+    # (A paper's images are in its key: the same records with an image changed warn differently.)
     lint_keys = [
-        digest(key, *(part for path in paths for part in (path, texts.get(path, ""))))
-        for key, paths in zip(keys, files)
+        digest(key, *(part for path in paths for part in (path, texts.get(path, ""))), *_seen_images(drafts))
+        for key, paths, drafts in zip(keys, files, grouped)
     ]
     per_paper = _cached_calls(
         store,
@@ -1139,8 +1188,33 @@ def _lint_paper(job: tuple[Paper, list[NoteDraft], dict[str, Source]]) -> list[P
     return lint_paper(*job)
 
 
-def _drafts_of_paper(paper: Paper) -> list[NoteDraft]:
-    return drafts_of([paper])[0]
+def _drafts_of_paper(job: tuple[Paper, list[str]]) -> list[NoteDraft]:
+    paper, roots = job
+    return drafts_of([paper], roots)[0]
+
+
+def _finders_of(papers: list[Paper], roots: list[str]) -> list[list[str]]:
+    """For each paper, the roots its files' images are found in: only those of its own files (a job
+    carries no more), none when it has no image."""
+    from .media import Finder
+
+    if not roots:
+        return [[] for _ in papers]
+    finder = Finder(roots)
+    out: list[list[str]] = []
+    for paper in papers:
+        texts = [q.text + q.answer for q in paper.questions] + ([paper.review.text] if paper.review else [])
+        if not any("![" in text for text in texts):  # no image: the roots change nothing
+            out.append([])
+            continue
+        files = {q.location.file for q in paper.questions} | ({paper.review.location.file} if paper.review else set())
+        out.append(sorted({finder.root_of(f) for f in files}))
+    return out
+
+
+def _seen_images(drafts: list[NoteDraft]) -> list[str]:
+    """What a paper's notes found of their images (where, what, and what was said of it), as parts of a key."""
+    return [repr(image) for d in drafts for image in d.images]
 
 
 def _description(paper: Paper, drafts: list[NoteDraft]) -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .latex import MathSpan, TextProblem
+from .media import Finder, Image
 from .records import Location, Paper, Plain, Question, Review
 from .render import Rendered, render_markdown
 
@@ -93,6 +94,7 @@ class NoteDraft(Plain):
     position: int  #: order within its deck
     formulas: list[tuple[MathSpan, Location]] = field(default_factory=list)
     problems: list[tuple[TextProblem, Location, str]] = field(default_factory=list)  #: (problem, base, text)
+    images: list[Image] = field(default_factory=list)  #: the local images its fields refer to
 
     @property
     def fingerprint(self) -> str:
@@ -101,8 +103,9 @@ class NoteDraft(Plain):
         return hashlib.sha256("\x1f".join(content_fields).encode()).hexdigest()[:16]
 
 
-def _render(draft: NoteDraft, text: str, base: Location, inline: bool) -> str:
-    return _add(draft, render_markdown(text, inline=inline), text, base)
+def _render(draft: NoteDraft, text: str, base: Location, inline: bool, finder: Finder | None) -> str:
+    find = None if finder is None else (lambda url: finder.find(url, base.file))
+    return _add(draft, render_markdown(text, inline=inline, find=find), text, base)
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +120,7 @@ def _add(draft: NoteDraft, rendered: Rendered, text: str, base: Location) -> str
         draft.formulas.append((span, base))
     for problem in rendered.problems:
         draft.problems.append((problem, base, text))
+    draft.images.extend(rendered.images)
     return rendered.html
 
 
@@ -124,12 +128,14 @@ def _authors(paper: Paper) -> str:
     return paper.review.authors if paper.review else ""
 
 
-def question_draft(paper: Paper, question: Question, position: int) -> NoteDraft:
+def question_draft(paper: Paper, question: Question, position: int, finder: Finder | None = None) -> NoteDraft:
+    """A question's note; `finder` finds the images of its question and answer (without one, they show
+    their alt text)."""
     from .render import escape_text
 
     draft = NoteDraft("question", paper.key, [], question.text, question.location, position)
-    q_html = _render(draft, question.text, question.location, inline=True)
-    a_html = _render(draft, question.answer, question.location, inline=False) if question.answer else ""
+    q_html = _render(draft, question.text, question.location, True, finder)
+    a_html = _render(draft, question.answer, question.location, False, finder) if question.answer else ""
     draft.fields = [
         q_html,
         a_html,
@@ -141,11 +147,11 @@ def question_draft(paper: Paper, question: Question, position: int) -> NoteDraft
     return draft
 
 
-def review_draft(paper: Paper, review: Review, position: int) -> NoteDraft:
+def review_draft(paper: Paper, review: Review, position: int, finder: Finder | None = None) -> NoteDraft:
     from .render import escape_text
 
     draft = NoteDraft("review", paper.key, [], review.title, review.location, position)
-    body = _render(draft, review.text, review.location, inline=False)
+    body = _render(draft, review.text, review.location, False, finder)
     draft.fields = [
         escape_text(paper.title),
         escape_text(review.authors),

@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -89,6 +89,7 @@ class DeckSpec(Plain):
     description: str
     notes: list[NoteSpec]
     type_mods: dict[int, int]  #: note type id -> mod
+    media: dict[str, str] = field(default_factory=dict)  #: the images its notes show: name in the package -> file
 
 
 def _genanki_deck(spec: DeckSpec, models: dict[int, _Model]) -> genanki.Deck:
@@ -117,6 +118,8 @@ def decks_digest(decks: list[DeckSpec]) -> str:
     h = hashlib.sha256()
     for deck in decks:
         h.update(repr((deck.name, deck.description, sorted(deck.type_mods.items()))).encode("utf-8", "surrogatepass"))
+        if deck.media:  # names are content hashes: the names are the bytes
+            h.update(repr(sorted(deck.media)).encode("utf-8", "surrogatepass"))
         for n in deck.notes:
             key = (n.note_type.id, _type_print(n.note_type), n.guid, n.fields, n.tags, n.due, n.mod)
             h.update(repr(key).encode("utf-8", "surrogatepass"))
@@ -230,16 +233,31 @@ def collection_bytes(decks: list[DeckSpec], *, in_memory: bool = HAS_SERIALIZE) 
 
 
 def package_bytes(decks: list[DeckSpec]) -> bytes:
-    """The .apkg of these decks, the same bytes for the same decks."""
+    """The .apkg of these decks, the same bytes for the same decks.
+
+    Images go in as Anki's legacy packages carry media: zip entries "0", "1", ... in the order of their
+    names, and the `media` entry mapping each number to its name."""
+    from .media import media_bytes
+
     collection = collection_bytes(decks)
+    media = {name: path for deck in decks for name, path in deck.media.items()}
+    names = sorted(media)
+    index = json.dumps({str(i): name for i, name in enumerate(names)}).encode() if names else b"{}"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in (("collection.anki2", collection), ("media", b"{}")):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
+        for name, data in (("collection.anki2", collection), ("media", index)):
+            _put(zf, name, data)
+        for i, name in enumerate(names):  # one at a time: an image is read, zipped and let go
+            _put(zf, str(i), media_bytes(name, media[name]))
     return out.getvalue()
+
+
+def _put(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """An entry with a fixed time and mode: the same bytes give the same zip."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    zf.writestr(info, data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,6 +99,7 @@ class CardView:
     back: str  #: the answer side's HTML
     source: str  #: `file:line` of the note's text
     href: str  #: a link to the source file, relative to the page
+    media: dict[str, str] = field(default_factory=dict)  #: the images it shows: name -> file
 
 
 @dataclass(slots=True)
@@ -110,13 +111,13 @@ class DeckView:
 def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], BuildReport]:
     """Every deck a build of `paths` would write, with its cards rendered, but the papers with errors, held
     back as a build holds them back; and a report of every problem found and the papers held back."""
-    from .api import BuildReport, _paper_errors, _unread, drafts_of, load
+    from .api import BuildReport, _paper_errors, _unread, drafts_of, load, source_roots
     from .lint import lint_files, lint_paper
     from .notes import note_types
 
     corpus = load(paths)
     papers = corpus.papers
-    grouped = drafts_of(papers)
+    grouped = drafts_of(papers, source_roots(corpus))
     paper_lint = [lint_paper(paper, drafts, corpus.sources) for paper, drafts in zip(papers, grouped)]
     found = corpus.problems + lint_files(corpus.sources) + [p for problems in paper_lint for p in problems]
     problems = sorted(found, key=lambda p: p.sort_key)
@@ -138,7 +139,8 @@ def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[
             back = render_template(nt.afmt, fields, front)
             target = Path(draft.location.file).resolve()
             href = Path(os.path.relpath(target, out.resolve().parent)).as_posix()
-            deck.cards.append(CardView(draft.kind, front, back, draft.location.short, href))
+            media = {image.name: image.path for image in draft.images if image.name}
+            deck.cards.append(CardView(draft.kind, front, back, draft.location.short, href, media))
         decks.append(deck)
     return decks, report
 
@@ -147,8 +149,9 @@ def _asset(name: str) -> str:
     return resources.files("papers2anki").joinpath(f"data/{name}").read_text("utf-8")
 
 
-def page_html(decks: list[DeckView], mathjax_dir: str) -> str:
-    """The preview page: cards grouped by deck, our CSS, MathJax configured as Anki does."""
+def page_html(decks: list[DeckView], mathjax_dir: str, media_dir: str = "") -> str:
+    """The preview page: cards grouped by deck, our CSS, MathJax configured as Anki does; the cards'
+    images from `media_dir` (Anki shows them from its media folder, beside the card)."""
     parts = []
     number = 0
     for deck in decks:
@@ -156,6 +159,12 @@ def page_html(decks: list[DeckView], mathjax_dir: str) -> str:
         for card in deck.cards:
             number += 1
             source = html.escape(card.source)
+            for name in card.media if media_dir else ():
+                card = replace(
+                    card,
+                    front=card.front.replace(f'<img src="{name}"', f'<img src="{media_dir}/{name}"'),
+                    back=card.back.replace(f'<img src="{name}"', f'<img src="{media_dir}/{name}"'),
+                )
             parts.append(
                 f'<article class="pv-item" id="card-{number}" data-kind="{card.kind}" data-source="{source}">'
                 f'<p class="pv-where"><a href="{html.escape(card.href)}">{source}</a></p>'
@@ -192,9 +201,14 @@ def write_preview(paths: list[str], out: str | os.PathLike[str], root: str = "Pa
 
     out_path = Path(out)
     decks, report = card_views(paths, out_path, root)
+    from .media import media_bytes
+
     folder = f"{out_path.stem}_files/mathjax"
     files = {out_path.parent / name: data for name, data in mathjax_files(folder).items()}
-    files[out_path] = page_html(decks, folder).encode("utf-8")
+    media_dir = f"{out_path.stem}_files/media"
+    for name, path in sorted({n: p for deck in decks for card in deck.cards for n, p in card.media.items()}.items()):
+        files[out_path.parent / media_dir / name] = media_bytes(name, path)
+    files[out_path] = page_html(decks, folder, media_dir).encode("utf-8")
     write_files(files)
     return len(decks), sum(len(d.cards) for d in decks), report
 

@@ -304,6 +304,8 @@ def delta(
     merged = merge([(path, parsed[path]) for path in bmap.files if path in parsed])
     papers = [merged.papers[key] for key in redo]
     grouped = drafts_of(papers)
+    if any(d.images for drafts in grouped for d in drafts):
+        return None  # an image now: which one a full build tracks (see `api._LastBuild.delta`)
 
     # Problems: the files and papers redone replace theirs; the rest are the last build's.
     file_problems = dict(bmap.file_problems)

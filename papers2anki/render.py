@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import mistune
 from mistune.util import escape_url
 
 from .latex import MathSpan, TextProblem, find_math
+from .media import Image
 
 _OPEN, _CLOSE = "\ue001", "\ue002"
 _PLACEHOLDER = re.compile(_OPEN + r"(\d+)" + _CLOSE)
@@ -31,6 +33,8 @@ class _FieldRenderer(mistune.HTMLRenderer):
     def __init__(self) -> None:
         super().__init__(escape=True)
         self.originals: list[str] = []  #: the source text of each math placeholder of the current render
+        self.find: Callable[[str], Image] | None = None  #: finds a local image (None: images show their alt text)
+        self.images: list[Image] = []  #: the local images of the current render, in order
 
     def _restore(self, value: str, quote: bool) -> str:
         """A link's target or title as written: the math finder's placeholders put back."""
@@ -47,7 +51,18 @@ class _FieldRenderer(mistune.HTMLRenderer):
         return super().link(text, url, self._restore(title, quote=False) if title else None)
 
     def image(self, text: str, url: str, title: str | None = None) -> str:
-        return html.escape(text)
+        url = self._restore(url, quote=False)
+        if url.lower().startswith(_SAFE_SCHEMES):  # a remote image stays a link: cards work offline
+            return self.link(text or html.escape(url), url)
+        image = self.find(url) if self.find is not None else None
+        if image is None:
+            return html.escape(text)
+        self.images.append(image)
+        if not image.name:
+            return html.escape(text)
+        # The alt text is an attribute: formulas in it go back to their source, markup is dropped.
+        alt = _PLACEHOLDER.sub(lambda m: self.originals[int(m.group(1))], html.unescape(_TAGS.sub("", text)))
+        return f'<img src="{image.name}" alt="{html.escape(alt, quote=True)}">'
 
     def block_code(self, code: str, info: str | None = None) -> str:
         # The info string becomes a class name: keep a language name, nothing that reads as a URL.
@@ -58,8 +73,17 @@ class _FieldRenderer(mistune.HTMLRenderer):
         return f"<p><b>{text}</b></p>\n"
 
 
+_TAGS = re.compile(r"<[^>]*>")
 _renderer = _FieldRenderer()
 _html = mistune.create_markdown(renderer=_renderer, plugins=["strikethrough", "table"])
+
+
+def _table(renderer: Any, text: str) -> str:
+    """A table in a wrapper of its own, which scrolls sideways when the table is wider than the card."""
+    return f'<div class="p2a-table"><table>\n{text}</table></div>\n'
+
+
+_renderer.register("table", _table)  # (after the plugin, whose own renderer it replaces)
 
 
 def _placeholders(text: str, spans: list[MathSpan]) -> str:
@@ -84,17 +108,41 @@ class Rendered:
     html: str
     formulas: list[MathSpan]
     problems: list[TextProblem]
+    images: list[Image] = field(default_factory=list)  #: the local images it refers to, in order
 
 
-def render_markdown(text: str, inline: bool = False) -> Rendered:
-    """Markdown with math in any notation -> field HTML with `\\(..\\)` / `\\[..\\]`."""
+def render_markdown(text: str, inline: bool = False, find: Callable[[str], Image] | None = None) -> Rendered:
+    """Markdown with math in any notation -> field HTML with `\\(..\\)` / `\\[..\\]`.
+
+    `find` gives the image a local URL names (`media.Finder.find` for the text's list file); without
+    it an image shows its alt text."""
     spans, problems = find_math(text)
     _renderer.originals = [text[s.start : s.end] for s in spans]
-    body = _as_html(_placeholders(text, spans))
+    _renderer.find, _renderer.images = find, []
+    try:
+        body = _as_html(_placeholders(text, spans))
+    finally:
+        images, _renderer.find, _renderer.images = _renderer.images, None, []
     if inline and body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
         body = body[3:-4]
     body = _PLACEHOLDER.sub(lambda m: math_html(spans[int(m.group(1))]), body)
-    return Rendered(_no_controls(body), spans, problems)
+    if images:
+        problems = problems + _image_problems(text, images)
+    return Rendered(_no_controls(body), spans, problems, images)
+
+
+def _image_problems(text: str, images: list[Image]) -> list[TextProblem]:
+    """A warning for each image left out, at its URL in the text (the first not yet taken)."""
+    out, pos = [], 0
+    for image in images:
+        found = text.find(image.url, pos) if image.url else -1
+        if found < 0:
+            found = text.find("![", pos)
+        if found >= 0:
+            pos = found + len(image.url)
+        if image.rule:
+            out.append(TextProblem(max(found, 0), "warning", image.message, image.rule))
+    return out
 
 
 # One line that no Markdown rule reads and HTML escaping leaves alone: it starts with a letter or a

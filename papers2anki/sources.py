@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .media import SUFFIXES as IMAGE_SUFFIXES
 from .records import Location, Plain, Problem
 
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".text")
@@ -261,7 +262,8 @@ def _control_offsets(text: str, data: bytes, encoding: str) -> tuple[int, ...]:
 
 
 def find_source_files(paths: list[str]) -> list[str]:
-    """Expand folders into their question-list files, sorted; files given by name are kept as they are."""
+    """Expand folders into their question-list files, sorted (images left out); files given by name are
+    kept as they are."""
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):
@@ -270,6 +272,8 @@ def find_source_files(paths: list[str]) -> list[str]:
                 for name in sorted(files):
                     if name.startswith(".") or name.endswith(".lock"):
                         continue  # editors' and git's hidden files, the lock beside the lists
+                    if name.lower().endswith(IMAGE_SUFFIXES):
+                        continue  # the lists' images: read when a list shows them (see `media`)
                     found.append(os.path.join(root, name))
         else:
             found.append(path)

@@ -305,9 +305,12 @@ def test_build_with_force_writes_decks_that_import(tmp_path: Path, collection) -
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "del", "code", "pre", "a", "ul", "ol", "li", "b", "hr", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "table", "thead", "tbody", "tr", "th", "td", "div", "img",
 }  # fmt: skip
-ALLOWED_ATTRS = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "code": {"class"}}
+ALLOWED_ATTRS = {
+    "a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "code": {"class"}, "div": {"class"},
+    "img": {"src", "alt"},
+}  # fmt: skip
 
 
 class _Markup(HTMLParser):
@@ -324,8 +327,12 @@ class _Markup(HTMLParser):
                 self.bad.append(f"<{tag} {name}=>")
             elif name == "href" and not re.match(r"https?://", value or ""):
                 self.bad.append(f"<a href={value!r}>")
-            elif name == "class" and not re.fullmatch(r"language-\S*", value or ""):
+            elif name == "class" and tag == "code" and not re.fullmatch(r"language-\S*", value or ""):
                 self.bad.append(f"class={value!r}")
+            elif name == "class" and tag == "div" and value != "p2a-table":  # a table's wrapper
+                self.bad.append(f"class={value!r}")
+            elif name == "src" and not re.fullmatch(r"[0-9a-f]{64}\.(png|jpg|gif|webp|svg)", value or ""):
+                self.bad.append(f"src={value!r}")  # only an image of the package, by its content's name
             elif name == "style" and not re.fullmatch(r"text-align:(left|right|center)", value or ""):
                 self.bad.append(f"style={value!r}")
 

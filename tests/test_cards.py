@@ -21,7 +21,7 @@ STYLE = re.compile(r"^<style>.*?</style>", re.S)
 
 
 def _div(side: str, cls: str) -> str | None:
-    """The inner HTML of the first `<div class="cls">` (our fields hold no <div> of their own)."""
+    """The inner HTML of the first `<div class="cls">` (the answers fixture has no table: no <div> in a field)."""
     m = re.search(rf'<div class="{cls}">(.*?)</div>', side, re.S)
     return m.group(1) if m else None
 

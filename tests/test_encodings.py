@@ -133,17 +133,19 @@ def test_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
 
 BINARIES = {
     "scan.pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
-    "figure.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
     "old.zip": b"PK\x03\x04\x14\x00\x00\x00",
     "notes.txt": bytes(range(1, 32)) * 20,  # control bytes without a NUL
+    "figure.gif.bak": b"GIF89a\x01\x00\x01\x00",
 }
+# Images are the lists' to show (`![..](figures/a.png)`): a folder's walk leaves them alone.
+IMAGES = {"figure.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "figures/photo.JPG": b"\xff\xd8\xff\xe0"}
 
 
 def test_binary_files_in_a_sources_folder_are_skipped_with_a_warning(tmp_path: Path) -> None:
     folder = tmp_path / "sources"
-    folder.mkdir()
+    (folder / "figures").mkdir(parents=True)
     (folder / "list.txt").write_text(LIST, "utf-8")
-    for name, data in BINARIES.items():
+    for name, data in {**BINARIES, **IMAGES}.items():
         (folder / name).write_bytes(data)
     result = CliRunner().invoke(main, ["check", str(folder)])
     assert result.exit_code == 0, result.output
