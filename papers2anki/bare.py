@@ -170,6 +170,8 @@ def _latex_token(text: str, pos: int, end: int, walker: Walker) -> _Tok:
     name = _COMMAND_NAME.match(text, pos, end) if ch == "\\" else None
     name_end = name.end() if name else pos + 1
     node_end = min(max(walker.node_end(pos), name_end), end)
+    if name is not None and name_end < end and text[name_end].isalpha():
+        node_end = name_end  # `\\thetaгде`: pylatexenc reads one name, TeX (and MathJax) `\\theta` and a word
     chunk = text[pos:node_end].rstrip() or text[pos:name_end]  # pylatexenc counts the space after a macro
     if "\n" in chunk or not _braces_balance(chunk) or chunk in ("\\begin", "\\end"):
         # a group that spans lines, an unbalanced brace, an environment's lone end: text, not half a formula
@@ -383,8 +385,8 @@ class _Cell:
         if kind in ("cmd", "opcmd", "ident", "prime", "bang"):
             return True
         if kind == "script":
-            before = self._attached(items, i, -1)
-            return before is not None and before.kind not in ("space", "op", "rel", "comma", "semi")
+            before = self._neighbour(items, i, -1)  # TeX reads `x ^2` as `x^2`
+            return before is not None and before.kind not in ("op", "rel", "opcmd", "comma", "semi")
         if kind == "group":
             before = self._attached(items, i, -1)
             applied = before is not None and before.kind in ("letter", "latin", "ident")
@@ -432,7 +434,7 @@ class _Cell:
         toks = self.toks
 
         def edge(it: _Item) -> bool:
-            return it.kind in ("space", "comma", "script", "semi") or toks[it.first].text in _EDGE_TRIM
+            return it.kind in ("space", "comma", "semi") or toks[it.first].text in _EDGE_TRIM
 
         a, b = 0, len(run)
         while a < b and edge(run[a]):
@@ -445,20 +447,41 @@ class _Cell:
         first, last = run[0], run[-1]
         if len(run) == 1 and first.kind == "opcmd":
             pass  # "а \\odot обозначает": the symbol named on its own
-        elif _is_operator(last) or first.kind in ("rel", "opcmd"):
+        elif _is_operator(last) or first.kind in ("rel", "opcmd", "script") or last.kind == "script":
             return []  # an expression that goes on into prose: leave it all as text
         if first.kind == "op" and not (
             toks[first.first].text in _LEADING_SIGNS and len(run) > 1 and run[1].kind != "space"
         ):
             return []
-        if sum(it.kind == "bar" for it in run) % 2:
-            return []  # an unpaired |
+        if sum(it.kind == "bar" for it in run) % 2 or self._double_script(run):
+            return []  # an unpaired |, or `x_i _t`: two formulas side by side more likely than one
         if any(self._signal_at(run, i) for i in range(len(run))):
             start, end = toks[first.first].start, toks[last.last].end
             return [MathSpan(start, end, self._tex(first.first, last.last + 1), start, False, "bare")]
-        if any(it.kind in ("op", "rel", "bar", "semi") for it in run):
+        if any(it.kind in ("op", "rel", "bar", "semi", "script") for it in run):
             return []
         return [s for it in run if it.kind == "letter" and (s := self._letter(it.first)) is not None]
+
+    def _double_script(self, run: list[_Item]) -> bool:
+        """Whether a base gets a second subscript or superscript (`x_i _t`, `d^2^2`), which TeX refuses."""
+        used: set[str] = set()
+        i = 0
+        while i < len(run):
+            item = run[i]
+            if item.kind == "space":
+                i += 1
+                continue
+            script = self.toks[item.first].text if item.kind == "script" else ""
+            if script:
+                if script in used:
+                    return True
+                used.add(script)
+                argument = self._neighbour(run, i, +1)
+                i = run.index(argument) + 1 if argument is not None else len(run)
+                continue
+            used = {"_"} if item.kind == "ident" else set()  # x_i carries its subscript
+            i += 1
+        return False
 
     def _tex(self, lo: int, hi: int) -> str:
         """The formula as written, made to mean what it says in TeX: a bare subscript of several characters

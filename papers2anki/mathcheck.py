@@ -27,8 +27,33 @@ def mathjax_names() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(data["macros"]), frozenset(data["environments"])
 
 
+def _double_scripts(nodes: list[lw.LatexNode | None], out: list[TextProblem]) -> None:
+    """`a_b_c`, `x^2^3`, `x_i _t`: a second sub- or superscript on one base, which MathJax refuses."""
+    atoms: list[tuple[str | lw.LatexNode, int]] = []
+    for node in nodes:
+        if isinstance(node, lw.LatexCharsNode):
+            atoms.extend((ch, node.pos + i) for i, ch in enumerate(node.chars) if not ch.isspace())
+        elif node is not None and not isinstance(node, lw.LatexCommentNode):
+            atoms.append((node, node.pos))
+    used: set[str] = set()
+    i = 0
+    while i < len(atoms):
+        atom, pos = atoms[i]
+        if isinstance(atom, str) and atom in ("_", "^"):
+            if atom in used:
+                which = "subscript" if atom == "_" else "superscript"
+                out.append(TextProblem(pos, "error", f"a second {which} on one base: use braces", "double-script"))
+            used.add(atom)
+            i += 2  # the script and its argument
+            continue
+        if not (isinstance(atom, str) and atom == "'"):  # a prime is a superscript of its own base's, as in TeX
+            used = set()
+        i += 1
+
+
 def _walk(nodes: list[lw.LatexNode | None], in_env: bool, out: list[TextProblem], depth: list[int]) -> None:
     macros, envs = mathjax_names()
+    _double_scripts(nodes, out)
     for node in nodes:
         if node is None:
             continue
