@@ -44,6 +44,7 @@ _REVIEWER = re.compile(r"^\s*автор(?:ы)?\s+исследования\s*:\s*
 _QUESTIONS_LABEL = re.compile(r"^\s*(?:\*\*|__)?\s*(?:вопросы|questions)\b[^\n]*:\s*(?:\*\*|__)?\s*$", re.I)
 _LEADING_SYMBOLS = re.compile(r"^[^\w«\"“„'(\[*$\\]+")
 _TRAILING_PARENS = re.compile(r"\s*(\([^()]*\))\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$|^\s*\|\s*:?-+:?\s*\|\s*$")
 _ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:ответ|answer|решение|solution)\s*(?:\*\*|__)?\s*[:.—-]", re.I)
 _AUTHORS = re.compile(
     r"^\s*(?:\(.*\)|\[.*\]\(.*\)|(?:авторы|authors?|by)\s*:.*|.*\bet al\b.*|.*\b(?:19|20)\d\d\b.*|"
@@ -587,9 +588,12 @@ class _Reader:
             alt = _ONLY_IMAGE.match(self.text(li.line, kids[0].end)[marker.end if marker else 0 :])
             if alt:
                 item.own_text = alt.group(1).strip()
-        # A label `Ответ:` inside the question's own lines starts its answer.
+        # A label `Ответ:` inside the question's own lines starts its answer; so does a table written
+        # right under it (a row, then a `|---|` row: GitHub reads a table there, mistune a paragraph).
         for ln in range(li.line + 1, item.head_end + 1):
-            if _ANSWER_LABEL.match(self.lines[ln - 1]):
+            if _ANSWER_LABEL.match(self.lines[ln - 1]) or (
+                ln < item.head_end and "|" in self.lines[ln - 1] and _TABLE_RULE.match(self.lines[ln])
+            ):
                 item.answer_from, item.head_end = ln, ln - 1
                 return item
         while k < len(kids) and kids[k].type in ("paragraph", "block_text") and self.lettered(kids[k]):

@@ -240,7 +240,6 @@ def test_tables_and_code_in_answers_render_in_anki(media_copy: Path, tmp_path: P
     assert re.search(r"\.p2a img \{[^}]*max-width: 100%", css)
 
 
-@pytest.mark.xfail(strict=True, reason="parse.py keeps a table written right under the question in its text")
 def test_a_table_right_under_a_numbered_question_is_its_answer(tmp_path: Path) -> None:
     folder = tmp_path / "sources"
     folder.mkdir()
