@@ -61,7 +61,8 @@ _TOKEN = re.compile(
     r"|(?P<ident>[A-Za-z\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_{\u0370-\u03ff]))"
     r"|(?P<latin>[A-Za-z]+)"
     r"|(?P<greek>[\u0370-\u03ff])"
-    r"|(?P<cyr>[\u0400-\u04ff]+)"
+    # Russian words with the spaces and punctuation between them: prose, one token (most of a list is this)
+    r"|(?P<cyr>[\u0400-\u04ff]+(?:(?:[ \t\u00a0,.;:!?«»\"“”„—–…]+|-)[\u0400-\u04ff]+)*)"
     r"|(?P<word>[^\W\d_]+)"
     r"|(?P<number>\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?)"
     r"|(?P<script>[_^])"
@@ -83,6 +84,7 @@ _MAY_HOLD_MATH = re.compile(r"[A-Za-z\\{\u0370-\u03ff]")
 # Kinds that end every formula.
 _HARD = frozenset(("marker", "newline", "html", "cyr", "word", "stop", "other", "code", "hyphen", "dash"))
 _COMMAND_NAME = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
+_DULL = frozenset(("space", "number", "comma", "op"))
 # Escapes that mean a literal character in prose, not math.
 _TEXT_ESCAPES = frozenset("$%&#_")
 # Cyrillic may stand in a formula inside \text{..} and its kin.
@@ -538,10 +540,14 @@ def bare_math(text: str, start: int, end: int, walker: Walker) -> list[MathSpan]
         return []
     toks = _tokens(text, start, end, walker)
     spans: list[MathSpan] = []
-    lo = 0
-    for k in range(len(toks) + 1):
-        if k == len(toks) or toks[k].kind in _HARD:
-            if k > lo and any(t.kind not in ("space", "number", "comma", "op") for t in toks[lo:k]):
+    lo, worth = 0, False  # worth: the cell has a token that may be math (not only spaces, numbers, commas)
+    for k, tok in enumerate(toks):
+        if tok.kind in _HARD:
+            if worth:
                 spans.extend(_Cell(text, toks, lo, k).formulas())
-            lo = k + 1
+            lo, worth = k + 1, False
+        elif not worth and tok.kind not in _DULL:
+            worth = True
+    if worth:
+        spans.extend(_Cell(text, toks, lo, len(toks)).formulas())
     return spans
