@@ -232,3 +232,17 @@ def test_a_file_and_its_fields_find_the_same_formulas() -> None:
                 if kind != "letter":
                     assert set(protected[start:end]) <= {PROTECT, " "}, (text, line)
             offset += len(line) + 1
+
+
+def test_an_unclosed_dollar_keeps_the_questions_apart(tmp_path: Path) -> None:
+    """An unclosed `$` in question 1 is reported at that `$`, on its line; question 2 keeps its own formula."""
+    (tmp_path / "list.txt").write_text(
+        "Статья про доллары\n\n1. Чему равно $x при обучении?\n2. Как меняется $y$ и стоит ли $5?\n", "utf-8"
+    )
+    corpus = papers2anki.load([tmp_path])
+    (paper,) = corpus.papers
+    assert [q.text for q in paper.questions] == ["Чему равно $x при обучении?", "Как меняется $y$ и стоит ли $5?"]
+    problems = [(p.location.line, p.location.col, p.rule) for p in papers2anki.check(corpus)]
+    assert problems == [(3, 15, "unbalanced-dollar")]
+    fields = [render_markdown(q.text, inline=True).html for q in paper.questions]
+    assert fields[1] == r"Как меняется \(y\) и стоит ли $5?"
