@@ -30,67 +30,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pylatexenc.latexwalker import LatexWalker, LatexWalkerError, get_default_latex_context_db
+from .prose import HARD, MAY_HOLD_MATH, Token, Walker, tokens
+from .records import MathSpan
 
-from .records import Plain
-
-# Built once: pylatexenc otherwise rebuilds its macro database for every walker.
-LATEX_CONTEXT = get_default_latex_context_db()
-
-
-@dataclass(frozen=True, slots=True)
-class MathSpan(Plain):
-    """One formula found in a text."""
-
-    start: int  #: offset of the span, delimiters included
-    end: int  #: offset just past the span
-    tex: str  #: the formula's text as written (outer whitespace stripped; bare subscripts braced)
-    tex_start: int  #: offset of `tex` in the text, for locating problems inside it
-    display: bool  #: display math (`\\[..\\]`) rather than inline
-    kind: str  #: "dollar", "double-dollar", "paren", "bracket", "environment", "bare" or "letter"
-
-
-_HTML_TAGS = (
-    "a|abbr|b|big|blockquote|br|center|code|del|details|div|em|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre"
-    "|q|s|samp|small|span|strike|strong|sub|summary|sup|table|tbody|td|th|thead|tr|tt|u|ul|var"
-)
-_TOKEN = re.compile(
-    r"(?P<space>[ \t\u00a0]+)"
-    r"|(?P<newline>\s+)"
-    rf"|(?P<html></?(?:{_HTML_TAGS})(?:\s[^<>]*)?/?>|<!--|-->|&(?:[A-Za-z]+|#\d+);)"
-    r"|(?P<ident>[A-Za-z\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_{\u0370-\u03ff]))"
-    r"|(?P<latin>[A-Za-z]+)"
-    r"|(?P<greek>[\u0370-\u03ff])"
-    # Russian words with the spaces and punctuation between them: prose, one token (most of a list is this)
-    r"|(?P<cyr>[\u0400-\u04ff]+(?:(?:[ \t\u00a0,.;:!?«»\"“”„—–…]+|-)[\u0400-\u04ff]+)*)"
-    r"|(?P<word>[^\W\d_]+)"
-    r"|(?P<number>\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?)"
-    r"|(?P<script>[_^])"
-    r"|(?P<open>[(\[])"
-    r"|(?P<close>[)\]])"
-    r"|(?P<bar>\|)"
-    r"|(?P<rel>[=<>≤≥≠≈≡∼~∝∈∉⊂⊆⊃⊇→←↦⇒⇔])"
-    r"|(?P<op>[-+*/·×±∓∘⊙⊗])"
-    r"|(?P<comma>,)"
-    r"|(?P<semi>[;:])"
-    r"|(?P<prime>')"
-    r"|(?P<bang>!)"
-    r"|(?P<stop>[?\"«»“”„—–…]|\.)"
-    r"|(?P<other>.)",
-    re.S,
-)
-# A stretch of prose with none of these has no formula: no letter to be a variable, no command.
-_MAY_HOLD_MATH = re.compile(r"[A-Za-z\\{\u0370-\u03ff]")
-# Kinds that end every formula.
-_HARD = frozenset(("marker", "newline", "html", "cyr", "word", "stop", "other", "code", "hyphen", "dash"))
-_COMMAND_NAME = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
 _DULL = frozenset(("space", "number", "comma", "op"))
-# Escapes that mean a literal character in prose, not math.
-_TEXT_ESCAPES = frozenset("$%&#_")
-# Cyrillic may stand in a formula inside \text{..} and its kin.
-_TEXT_GROUP = re.compile(r"\\(?:text\w*|mbox|mathrm|operatorname)\s*\{[^{}]*\}")
-_TEXT_COMMAND = re.compile(r"\\(?:text\w*|mbox)\b")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Latin words that are math wherever they stand.
 _FUNCTION_NAMES = frozenset(
     "log ln lg exp sin cos tan tanh sinh cosh sigmoid softmax softplus max min argmax argmin sup inf lim det tr"
@@ -102,14 +45,11 @@ _OPERATOR_COMMANDS = frozenset(
     " supset supseteq to mapsto rightarrow leftarrow Rightarrow Leftarrow implies iff odot otimes oplus circ"
     " cap cup wedge vee mid parallel ll gg prec succ preceq succeq".split()
 )
-# Function names that take a one-character subscript: log_2, argmax_a, max_i.
-_SUBSCRIPTED_FUNCTIONS = frozenset("log lg max min argmax argmin sup inf lim".split())
 # Function names that MathJax sets upright as commands of its own; other names take \\operatorname.
 _NAMED_FUNCTIONS = frozenset("log ln lg exp sin cos tan tanh sinh cosh max min sup inf lim det dim gcd".split())
 # Operands: what an operator may stand between.
 _OPERAND = frozenset(("letter", "latin", "greek", "ident", "number", "cmd", "brace", "group", "bar"))
 _VARIABLE = frozenset(("letter", "greek", "ident", "cmd"))
-_POSTFIX_BASE = frozenset(("letter", "latin", "greek", "ident", "close", "brace", "cmd", "prime", "number"))
 _EDGE_TRIM = frozenset((" ", "\t", "\u00a0", ",", "*"))
 _LEADING_SIGNS = frozenset("-+±∓")
 # A one-letter (or Greek) base and a bare subscript of several letters or digits, not inside a name.
@@ -119,157 +59,6 @@ _LONG_SUBSCRIPT = re.compile(
 _FUNCTION_WORD = re.compile(r"([A-Za-z]{2,})(?=_|$)")
 _LETTER_BEFORE_OK = re.compile(r"(?:^|[\s(\[«\"'„“])$")
 _LETTER_AFTER_OK = re.compile(r"^(?:$|[\s)\]»\"',;:?!”]|-(?=[\u0400-\u04ff])|\.(?:\s|$))")
-
-
-@dataclass(slots=True)
-class _Tok:
-    kind: str
-    start: int
-    end: int
-    text: str
-
-
-class Walker:
-    """pylatexenc's walker over a text, made on first use: most prose has no command nor brace."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.walker: LatexWalker | None = None
-
-    def node_end(self, pos: int) -> int:
-        """Where the command or group at `pos` ends; pos + 1 when pylatexenc reads none."""
-        if self.walker is None:
-            self.walker = LatexWalker(self.text, tolerant_parsing=True, latex_context=LATEX_CONTEXT)
-        try:
-            nodes, _, _ = self.walker.get_latex_nodes(pos=pos, read_max_nodes=1)
-        except LatexWalkerError:
-            return pos + 1
-        if nodes and nodes[0] is not None:
-            return int(nodes[0].pos + nodes[0].len)
-        return pos + 1
-
-
-def _braces_balance(chunk: str) -> bool:
-    depth = 0
-    k = 0
-    while k < len(chunk):
-        ch = chunk[k]
-        if ch == "\\":
-            k += 2
-            continue
-        depth += (ch == "{") - (ch == "}")
-        if depth < 0:
-            return False
-        k += 1
-    return depth == 0
-
-
-def _latex_token(text: str, pos: int, end: int, walker: Walker) -> _Tok:
-    """The command or brace group at `pos`, whole; its kind says whether it is prose."""
-    ch = text[pos]
-    if ch == "\\" and pos + 1 < end and text[pos + 1] in _TEXT_ESCAPES:
-        return _Tok("stop", pos, pos + 2, text[pos : pos + 2])
-    name = _COMMAND_NAME.match(text, pos, end) if ch == "\\" else None
-    name_end = name.end() if name else pos + 1
-    node_end = min(max(walker.node_end(pos), name_end), end)
-    if name is not None and name_end < end and text[name_end].isalpha():
-        node_end = name_end  # `\\thetaгде`: pylatexenc reads one name, TeX (and MathJax) `\\theta` and a word
-    chunk = text[pos:node_end].rstrip() or text[pos:name_end]  # pylatexenc counts the space after a macro
-    if "\n" in chunk or not _braces_balance(chunk) or chunk in ("\\begin", "\\end"):
-        # a group that spans lines, an unbalanced brace, an environment's lone end: text, not half a formula
-        return _Tok("other", pos, name_end, text[pos:name_end])
-    node_end = pos + len(chunk)
-    outside_text = _TEXT_GROUP.sub("", chunk)
-    if _CYRILLIC.search(outside_text) or (_TEXT_COMMAND.match(chunk) and _CYRILLIC.search(chunk)):
-        kind = "cyr"  # \text{слово} or {слово} on its own: prose, not a formula of ours
-    else:
-        kind = "cmd" if ch == "\\" else "brace"
-    return _Tok(kind, pos, node_end, chunk)
-
-
-def _tokens(text: str, start: int, end: int, walker: Walker) -> list[_Tok]:
-    toks: list[_Tok] = []
-    pos = start
-    while pos < end:
-        if text[pos] in "\\{":
-            tok = _latex_token(text, pos, end, walker)
-        else:
-            m = _TOKEN.match(text, pos, end)
-            assert m is not None and m.lastgroup is not None
-            tok = _Tok(m.lastgroup, pos, m.end(), m.group())
-        toks.append(tok)
-        pos = tok.end
-    _name_dashes(toks)
-    for tok in toks:
-        if (
-            tok.kind in ("op", "rel")
-            and tok.text in "-+>"
-            and not text[text.rfind("\n", 0, tok.start) + 1 : tok.start].strip()
-        ):
-            if tok.end == len(text) or text[tok.end] in " \t":
-                tok.kind = "marker"  # "- x_i", "> x_i": a list item's or a quote's mark, not math
-    return toks
-
-
-def _is_word(tok: _Tok | None) -> bool:
-    return tok is not None and (tok.kind in ("cyr", "word", "code") or (tok.kind == "latin" and len(tok.text) > 1))
-
-
-def _name_dashes(toks: list[_Tok]) -> None:
-    """Identifiers become formulas or code; a `-` joining words is a hyphen, one spaced beside Russian a dash."""
-    for k, tok in enumerate(toks):
-        if tok.kind == "ident":
-            base, *parts = tok.text.split("_")
-            if len(parts) > 1 or (len(base) > 1 and not (base in _SUBSCRIPTED_FUNCTIONS and len(parts[0]) == 1)):
-                tok.kind = "code"  # batch_size, max_len, ResNet_50; but log_2, argmax_a are math
-        elif tok.kind == "latin" and len(tok.text) == 1:
-            tok.kind = "letter"
-        elif tok.kind in ("prime", "bang"):
-            # f'(x), n!: attached to what it follows, else punctuation
-            before = toks[k - 1] if k else None
-            if before is None or before.kind not in (
-                "letter",
-                "latin",
-                "greek",
-                "ident",
-                "close",
-                "brace",
-                "cmd",
-                "prime",
-                "number",
-            ):
-                tok.kind = "stop"
-            elif tok.kind == "bang" and _ends_sentence(toks, k + 1):
-                tok.kind = "stop"  # "равно x!" is an exclamation, "n! перестановок" a factorial
-    for k, tok in enumerate(toks):
-        if tok.kind != "op" or tok.text != "-":
-            continue
-        before = toks[k - 1] if k else None
-        after = toks[k + 1] if k + 1 < len(toks) else None
-        if _is_word(before) or _is_word(after):
-            if before is not None and after is not None and before.kind != "space" and after.kind != "space":
-                tok.kind = "hyphen"
-            elif after is not None and after.kind != "space" and after.kind != "newline":
-                tok.kind = "hyphen"  # "x_i-й", "L_2-норма" with the word after it
-            elif before is not None and before.kind not in ("space", "newline"):
-                tok.kind = "hyphen"
-        if tok.kind == "op" and (after is None or after.kind in ("space", "newline")):
-            if _near(toks, k, -1, "cyr") or _near(toks, k, +1, "cyr"):
-                tok.kind = "dash"  # "x - вход": a dash between a variable and its meaning
-
-
-def _ends_sentence(toks: list[_Tok], k: int) -> bool:
-    """Whether a sentence may end before toks[k]: at the end, a line break, or a space and a capital."""
-    if k >= len(toks) or toks[k].kind == "newline":
-        return True
-    return toks[k].kind == "space" and (k + 1 >= len(toks) or toks[k + 1].text[:1].isupper())
-
-
-def _near(toks: list[_Tok], k: int, step: int, kind: str) -> bool:
-    j = k + step
-    while 0 <= j < len(toks) and toks[j].kind == "space":
-        j += step
-    return 0 <= j < len(toks) and toks[j].kind == kind
 
 
 @dataclass(slots=True)
@@ -287,7 +76,7 @@ class _Item:
 class _Cell:
     """The tokens between two hard ones: brackets are paired here, words judged, formulas cut."""
 
-    def __init__(self, text: str, toks: list[_Tok], lo: int, hi: int) -> None:
+    def __init__(self, text: str, toks: list[Token], lo: int, hi: int) -> None:
         self.text = text
         self.toks = toks
         self.pairs = self._pair(lo, hi)
@@ -522,7 +311,7 @@ def _is_operator(item: _Item | None) -> bool:
     return item is not None and item.kind in ("op", "rel", "opcmd")
 
 
-def _english_beside(toks: list[_Tok], k: int, step: int) -> bool:
+def _english_beside(toks: list[Token], k: int, step: int) -> bool:
     j = k + step
     while 0 <= j < len(toks):
         kind = toks[j].kind
@@ -536,13 +325,13 @@ def _english_beside(toks: list[_Tok], k: int, step: int) -> bool:
 
 def bare_math(text: str, start: int, end: int, walker: Walker) -> list[MathSpan]:
     """The bare formulas and lone-letter variables of text[start:end], in order."""
-    if not _MAY_HOLD_MATH.search(text, start, end):
+    if not MAY_HOLD_MATH.search(text, start, end):
         return []
-    toks = _tokens(text, start, end, walker)
+    toks = tokens(text, start, end, walker)
     spans: list[MathSpan] = []
     lo, worth = 0, False  # worth: the cell has a token that may be math (not only spaces, numbers, commas)
     for k, tok in enumerate(toks):
-        if tok.kind in _HARD:
+        if tok.kind in HARD:
             if worth:
                 spans.extend(_Cell(text, toks, lo, k).formulas())
             lo, worth = k + 1, False

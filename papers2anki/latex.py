@@ -27,8 +27,9 @@ import re
 from dataclasses import dataclass
 
 from . import markers
-from .bare import LATEX_CONTEXT, MathSpan, Walker, bare_math
-from .records import Plain
+from .bare import bare_math
+from .prose import LATEX_CONTEXT, Walker
+from .records import MathSpan, Plain
 
 __all__ = ["LATEX_CONTEXT", "MathSpan", "TextProblem", "find_math"]
 

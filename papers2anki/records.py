@@ -163,3 +163,15 @@ class Span(Plain):
     first: int  #: first line, from 1
     last: int  #: last line, inclusive
     note: str = ""  #: the title or question's number, or why lines were skipped
+
+
+@dataclass(frozen=True, slots=True)
+class MathSpan(Plain):
+    """One formula found in a text."""
+
+    start: int  #: offset of the span, delimiters included
+    end: int  #: offset just past the span
+    tex: str  #: the formula's text as written (outer whitespace stripped; bare subscripts braced)
+    tex_start: int  #: offset of `tex` in the text, for locating problems inside it
+    display: bool  #: display math (`\\[..\\]`) rather than inline
+    kind: str  #: "dollar", "double-dollar", "paren", "bracket", "environment", "bare" or "letter"
