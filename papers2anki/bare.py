@@ -30,15 +30,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .prose import HARD, MAY_HOLD_MATH, Token, Walker, tokens
+from .prose import FUNCTION_NAMES, GREEK_NAMES, HARD, MAY_HOLD_MATH, Token, Walker, tokens
 from .records import MathSpan
 
-_DULL = frozenset(("space", "number", "comma", "op"))
-# Latin words that are math wherever they stand.
-_FUNCTION_NAMES = frozenset(
-    "log ln lg exp sin cos tan tanh sinh cosh sigmoid softmax softplus max min argmax argmin sup inf lim det tr"
-    " diag rank dim sign sgn mod gcd Var Cov KL ReLU GELU".split()
-)
+_DULL = frozenset(("space", "number", "comma", "op", "dots", "textcmd"))
 # Commands that stand between operands as an operator or relation does.
 _OPERATOR_COMMANDS = frozenset(
     "cdot times div pm mp le leq ge geq ne neq approx sim simeq cong equiv propto in notin ni subset subseteq"
@@ -48,15 +43,30 @@ _OPERATOR_COMMANDS = frozenset(
 # Function names that MathJax sets upright as commands of its own; other names take \\operatorname.
 _NAMED_FUNCTIONS = frozenset("log ln lg exp sin cos tan tanh sinh cosh max min sup inf lim det dim gcd".split())
 # Operands: what an operator may stand between.
-_OPERAND = frozenset(("letter", "latin", "greek", "ident", "number", "cmd", "brace", "group", "bar"))
+_OPERAND = frozenset(("letter", "latin", "greek", "ident", "number", "cmd", "brace", "group", "bar", "dots", "star"))
 _VARIABLE = frozenset(("letter", "greek", "ident", "cmd"))
-_EDGE_TRIM = frozenset((" ", "\t", "\u00a0", ",", "*"))
 _LEADING_SIGNS = frozenset("-+±∓")
+_ROMAN = re.compile(r"[ivx]{1,4}")
 # A one-letter (or Greek) base and a bare subscript of several letters or digits, not inside a name.
 _LONG_SUBSCRIPT = re.compile(
-    r"(?<![A-Za-z0-9\\\u0370-\u03ff])([A-Za-z\u0370-\u03ff])_([A-Za-z0-9]{2,})(?![A-Za-z0-9_{\u0370-\u03ff])"
+    r"((?<![A-Za-z0-9\\\u0370-\u03ff])[A-Za-z\u0370-\u03ff]|\\[A-Za-z]+)_([A-Za-z0-9]{2,})(?![A-Za-z0-9_{\u0370-\u03ff])"
 )
 _FUNCTION_WORD = re.compile(r"([A-Za-z]{2,})(?=_|$)")
+# A differential after an integral: `\\int x p(x) dx`.
+_DIFFERENTIAL = re.compile(r"d[A-Za-z]")
+_INTEGRALS = frozenset(("\\int", "\\iint", "\\iiint", "\\oint", "∫"))
+# ASCII spellings of relations, as TeX writes them.
+_RELATIONS_TEX = {
+    "!=": "\\ne",
+    "<=": "\\le",
+    ">=": "\\ge",
+    "->": "\\to",
+    "=>": "\\Rightarrow",
+    "<-": "\\leftarrow",
+    "<->": "\\leftrightarrow",
+    "~": "\\sim",
+    "x": "\\times",
+}
 _LETTER_BEFORE_OK = re.compile(r"(?:^|[\s(\[«\"'„“])$")
 _LETTER_AFTER_OK = re.compile(r"^(?:$|[\s)\]»\"',;:?!”]|-(?=[\u0400-\u04ff])|\.(?:\s|$))")
 
@@ -80,6 +90,7 @@ class _Cell:
         self.text = text
         self.toks = toks
         self.pairs = self._pair(lo, hi)
+        self.closes = set(self.pairs.values())
         self.items = self._level(lo, hi, nested=False)
 
     def _pair(self, lo: int, hi: int) -> dict[int, int]:
@@ -102,7 +113,9 @@ class _Cell:
             if tok.kind == "open" and k in self.pairs:
                 close = self.pairs[k]
                 inner = self._level(k + 1, close, nested=True)
-                if inner and all(it.math for it in inner):
+                if self._label(k, close):
+                    items.append(_Item("label", k, close, math=False))  # "(a) x > 0, (b) x < 0"
+                elif inner and all(it.math for it in inner):
                     signal = any(it.signal or self._signal_at(inner, i) for i, it in enumerate(inner))
                     letters = any(it.letters or it.kind in _VARIABLE for it in inner)
                     items.append(_Item("group", k, close, signal=signal, letters=letters))
@@ -130,6 +143,22 @@ class _Cell:
                 item.math = self._colon_is_math(items, i)
         return items
 
+    def _label(self, open_: int, close: int) -> bool:
+        """`(a)`, `(ii)` before a space, at the start or after a comma: an enumeration's label, not math."""
+        toks = self.toks
+        inner = toks[open_ + 1 : close]
+        if len(inner) != 1 or not (inner[0].kind == "letter" or _ROMAN.fullmatch(inner[0].text)):
+            return False
+        if close + 1 < len(toks) and toks[close + 1].kind != "space":
+            return False
+        j = open_ - 1
+        while j >= 0 and toks[j].kind == "space":
+            j -= 1
+        return j < 0 or toks[j].kind in HARD or toks[j].kind in ("comma", "semi")
+
+    def _function(self, item: _Item) -> bool:
+        return self.toks[item.first].text.split("_")[0] in FUNCTION_NAMES
+
     def _spaced(self, k: int, step: int) -> bool:
         j = k + step
         return not (0 <= j < len(self.toks)) or self.toks[j].kind in ("space", "newline")
@@ -151,10 +180,12 @@ class _Cell:
         """A Latin word is English unless it is a function name, applied, or an operand of operators."""
         word = self.toks[items[i].first].text
         after, before = self._attached(items, i, +1), self._attached(items, i, -1)
-        if word in _FUNCTION_NAMES:
+        if word.split("_")[0] in FUNCTION_NAMES:  # log, softmax_j
             return True
-        if after is not None and after.kind == "group" and self.toks[after.first].text == "(":
-            return True  # softmax(z), PL(U + V)
+        if after is not None and after.kind == "group":
+            return True  # softmax(z), PL(U + V), sg[x]
+        if _DIFFERENTIAL.fullmatch(word) and any(self.toks[it.first].text in _INTEGRALS for it in items[:i]):
+            return True  # \\int x p(x) dx
         if any(it is not None and it.kind in ("op", "rel", "script") for it in (before, after)):
             return True  # HW/P^2, Wu+b
         prev, nxt = self._neighbour(items, i, -1), self._neighbour(items, i, +1)
@@ -165,7 +196,7 @@ class _Cell:
     def _colon_is_math(self, items: list[_Item], i: int) -> bool:
         """`f: X \\to Y`: a colon right after a variable and before more math; elsewhere prose."""
         before, nxt = self._attached(items, i, -1), self._neighbour(items, i, +1)
-        if self.toks[items[i].first].text != ":" or before is None or before.kind not in ("letter", "greek", "ident"):
+        if self.toks[items[i].first].text != ":" or before is None or before.kind not in _VARIABLE:
             return False
         return nxt is not None and nxt.kind in ("letter", "greek", "ident", "cmd", "group", "brace")
 
@@ -175,13 +206,17 @@ class _Cell:
         kind = item.kind
         if kind in ("cmd", "opcmd", "ident", "prime", "bang"):
             return True
+        if kind == "latin" and self._function(item):
+            nxt = self._neighbour(items, i, +1)
+            return "_" in self.toks[item.first].text or (nxt is not None and nxt.kind in _VARIABLE)  # log_2, log n
         if kind == "script":
             before = self._neighbour(items, i, -1)  # TeX reads `x ^2` as `x^2`
             return before is not None and before.kind not in ("op", "rel", "opcmd", "comma", "semi")
         if kind == "group":
             before = self._attached(items, i, -1)
-            applied = before is not None and before.kind in ("letter", "latin", "ident")
-            return item.signal or (applied and item.letters)  # f(x), softmax(z), E[X], p_\\theta(x)
+            applied = before is not None and before.kind in ("letter", "greek", "latin", "ident")
+            named = applied and before is not None and (before.kind in ("letter", "greek") or self._function(before))
+            return item.signal or (applied and item.letters) or named  # f(x), E[X], N(0, 1)
         if kind == "bar":
             closing = next((j for j in range(i + 1, len(items)) if items[j].kind == "bar"), -1)
             return closing > 0 and any(it.kind in _VARIABLE or it.letters for it in items[i + 1 : closing])  # |x|
@@ -225,7 +260,7 @@ class _Cell:
         toks = self.toks
 
         def edge(it: _Item) -> bool:
-            return it.kind in ("space", "comma", "semi") or toks[it.first].text in _EDGE_TRIM
+            return it.kind in ("space", "comma", "semi") or (it.kind == "op" and toks[it.first].text == "*")
 
         a, b = 0, len(run)
         while a < b and edge(run[a]):
@@ -275,29 +310,59 @@ class _Cell:
         return False
 
     def _tex(self, lo: int, hi: int) -> str:
-        """The formula as written, made to mean what it says in TeX: a bare subscript of several characters
-        braced (`d_model` -> `d_{model}`), a function's name upright (`log` -> `\\log`, `softmax(z)` ->
-        `\\operatorname{softmax}(z)`; a name of two letters applied, `PL(U)`, is a product and stays), and
-        `~` as `\\sim`. Offsets of problems inside the formula may shift by what was added."""
-        parts = []
-        for k in range(lo, hi):
-            tok = self.toks[k]
+        """The formula as written, made to mean in TeX what it says in prose. Offsets of problems inside
+        it may shift by what was added:
+        - a bare subscript of several characters braced: `d_model` -> `d_{model}`, `\\theta_old` ->
+          `\\theta_{old}`; a script over brackets or a sign braced: `x^(i)` -> `x^{(i)}`, `x^-1` -> `x^{-1}`;
+        - a function's name upright: `log` -> `\\log`, `softmax(z)` -> `\\operatorname{softmax}(z)` (a name of
+          two letters applied, `PL(U)`, is a product and stays);
+        - a Greek letter spelled out as its command: `theta` -> `\\theta`, `alpha_t` -> `\\alpha_t`;
+        - ASCII relations as TeX's: `~` -> `\\sim`, `!=` -> `\\ne`, `<=` -> `\\le`, `->` -> `\\to`;
+          `N x N` -> `N \\times N`;
+        - braces that hold a set: `{0, 1}` -> `\\{0, 1\\}`."""
+        parts: list[str] = []
+        toks = self.toks
+        k = lo
+        while k < hi:
+            tok = toks[k]
+            after = toks[k + 1] if k + 1 < hi else None
             word = _FUNCTION_WORD.match(tok.text) if tok.kind in ("latin", "ident") else None
-            applied = k + 1 < hi and self.toks[k + 1].text == "(" and len(tok.text) > 2
-            if word and (word.group(1) in _FUNCTION_NAMES or (tok.kind == "latin" and applied)):
+            if word and (
+                word.group(1) in FUNCTION_NAMES
+                or (tok.kind == "latin" and after is not None and after.text == "(" and len(tok.text) > 2)
+            ):
                 name = word.group(1)
-                parts.append(
-                    (f"\\{name}" if name in _NAMED_FUNCTIONS else f"\\operatorname{{{name}}}") + tok.text[len(name) :]
-                )
-            elif tok.kind == "rel" and tok.text == "~":
-                spaced = k + 1 < hi and self.toks[k + 1].kind == "space"
-                parts.append("\\sim" if spaced else "\\sim ")  # in TeX a bare ~ is a space: x ~ N(0, 1)
+                command = f"\\{name}" if name in _NAMED_FUNCTIONS else f"\\operatorname{{{name}}}"
+                parts.append(command + tok.text[len(name) :])
+            elif tok.kind == "greek" and tok.text in GREEK_NAMES:
+                parts.append(_command(f"\\{tok.text}", after))
+            elif tok.kind == "ident":
+                base, sub = tok.text.split("_")
+                base = f"\\{base}" if base in GREEK_NAMES else base
+                sub = f"{{\\{sub}}}" if sub in GREEK_NAMES else f"{{{sub}}}" if len(sub) > 1 else sub
+                parts.append(f"{base}_{sub}")
+            elif (tok.kind == "rel" or (tok.kind == "op" and tok.text == "x")) and tok.text in _RELATIONS_TEX:
+                parts.append(_command(_RELATIONS_TEX[tok.text], after))
+            elif (
+                tok.kind == "script"
+                and after is not None
+                and (after.kind == "open" or (after.text in "-+" and k + 2 < hi))
+            ):
+                close = self.pairs.get(k + 1, k + 2) if after.kind == "open" else k + 2  # x^(i), x^-1
+                parts.append(tok.text + "{" + self._tex(k + 1, close + 1) + "}")
+                k = close + 1
+                continue
+            elif tok.kind == "brace" and (k == lo or toks[k - 1].kind not in ("script", "cmd")):
+                parts.append("\\{" + tok.text[1:-1] + "\\}")  # x \\in {0, 1}: a set
             else:
-                parts.append(tok.text)
+                parts.append(tok.text.replace("~", "\\sim ") if "~" in tok.text and "\\~" not in tok.text else tok.text)
+            k += 1
         return _LONG_SUBSCRIPT.sub(r"\1_{\2}", "".join(parts))
 
     def _letter(self, k: int) -> MathSpan | None:
         tok, text = self.toks[k], self.text
+        if k + 1 < len(self.toks) and self.toks[k + 1].kind == "close" and k + 1 not in self.closes:
+            return None  # "a) ..., b) ...": an enumeration's label
         if not _LETTER_BEFORE_OK.search(text[max(0, tok.start - 1) : tok.start]):
             return None
         if not _LETTER_AFTER_OK.match(text[tok.end : tok.end + 2]):
@@ -305,6 +370,11 @@ class _Cell:
         if _english_beside(self.toks, k, -1) or _english_beside(self.toks, k, +1):
             return None
         return MathSpan(tok.start, tok.end, tok.text, tok.start, False, "letter")
+
+
+def _command(command: str, after: Token | None) -> str:
+    """A command, spaced from a letter that follows it: `\\to y`, not `\\toy`."""
+    return command + " " if after is not None and after.text[:1].isalpha() else command
 
 
 def _is_operator(item: _Item | None) -> bool:

@@ -26,6 +26,8 @@ _TOKEN = re.compile(
     r"(?P<space>[ \t\u00a0]+)"
     r"|(?P<newline>\s+)"
     rf"|(?P<html></?(?:{_HTML_TAGS})(?:\s[^<>]*)?/?>|<!--|-->|&(?:[A-Za-z]+|#\d+);)"
+    # code: a dotted name, with the call that follows it (`x.view(B, -1)`, `torch.nn.Linear(d, k)`, `e.g`)
+    r"|(?P<code>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\([^()\n]*\))?)"
     r"|(?P<ident>[A-Za-z\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_{\u0370-\u03ff]))"
     r"|(?P<latin>[A-Za-z]+)"
     r"|(?P<greek>[\u0370-\u03ff])"
@@ -37,20 +39,23 @@ _TOKEN = re.compile(
     r"|(?P<open>[(\[])"
     r"|(?P<close>[)\]])"
     r"|(?P<bar>\|)"
-    r"|(?P<rel>[=<>≤≥≠≈≡∼~∝∈∉⊂⊆⊃⊇→←↦⇒⇔])"
-    r"|(?P<op>[-+*/·×±∓∘⊙⊗])"
+    r"|(?P<rel>!=|:=|==|<=|>=|<->|->|=>|<-|[=<>≤≥≠≈≡∼~∝∈∉⊂⊆⊃⊇→←↦⇒⇔])"
+    r"|(?P<op>[-+*/·×±∓∘⊙⊗∩∪])"
+    r"|(?P<symbol>[∑∏∫√∇∂∀∃])"  # a command written as its sign
+    r"|(?P<constant>[∞ℝℕℤℚℂ])"  # a variable-like sign
+    r"|(?P<dots>\.\.\.|…)"
     r"|(?P<comma>,)"
     r"|(?P<semi>[;:])"
     r"|(?P<prime>')"
     r"|(?P<bang>!)"
-    r"|(?P<stop>[?\"«»“”„—–…]|\.)"
+    r"|(?P<stop>[?\"«»“”„—–]|\.)"
     r"|(?P<other>.)",
     re.S,
 )
 # A stretch of prose with none of these has no formula: no letter to be a variable, no command.
 MAY_HOLD_MATH = re.compile(r"[A-Za-z\\{\u0370-\u03ff]")
 # Kinds that end every formula.
-HARD = frozenset(("marker", "newline", "html", "cyr", "word", "stop", "other", "code", "hyphen", "dash"))
+HARD = frozenset(("marker", "newline", "html", "cyr", "word", "stop", "other", "code", "hyphen", "dash", "cellbar"))
 _COMMAND_NAME = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
 # Escapes that mean a literal character in prose, not math.
 _TEXT_ESCAPES = frozenset("$%&#_")
@@ -58,9 +63,28 @@ _TEXT_ESCAPES = frozenset("$%&#_")
 _TEXT_GROUP = re.compile(r"\\(?:text\w*|mbox|mathrm|operatorname)\s*\{[^{}]*\}")
 _TEXT_COMMAND = re.compile(r"\\(?:text\w*|mbox)\b")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-# Function names that take a one-character subscript: log_2, argmax_a, max_i.
-_SUBSCRIPTED_FUNCTIONS = frozenset("log lg max min argmax argmin sup inf lim".split())
-_POSTFIX_BASE = frozenset(("letter", "latin", "greek", "ident", "close", "brace", "cmd", "prime", "number"))
+# Latin words that are math wherever they stand: function names.
+FUNCTION_NAMES = frozenset(
+    "log ln lg exp sin cos tan tanh sinh cosh sigmoid softmax softplus max min argmax argmin sup inf lim det tr"
+    " diag rank dim sign sgn mod gcd Var Cov KL ReLU GELU".split()
+)
+# Function names written with a one-character subscript: log_2, argmax_a, softmax_j (ReLU_6 is code).
+_SUBSCRIPTED_FUNCTIONS = frozenset("log lg ln max min argmax argmin sup inf lim softmax".split())
+# Greek letters spelled out (`alpha_t`, `theta = 0`): variables, typeset as `\\alpha`, `\\theta`.
+GREEK_NAMES = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma"
+    " tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+)
+# Commands of prose, not math: a citation or a reference stays text (and is no error).
+_PROSE_COMMANDS = frozenset(
+    "cite citep citet ref eqref autoref label url href footnote emph textbf textit texttt section subsection"
+    " item".split()
+)
+# What a prime or a factorial may follow: f'(x), x', n!, (n+1)!
+_PRIME_BASE = frozenset(("letter", "greek", "ident", "close", "brace", "cmd", "prime"))
+_BANG_BASE = frozenset(("letter", "greek", "ident", "close", "number"))
+# What `x` standing between two of these, spaced, multiplies: `N x N`, `d_model x d_ff`.
+_FACTOR = frozenset(("letter", "number", "ident", "close"))
 
 
 @dataclass(slots=True)
@@ -120,10 +144,13 @@ def _latex_token(text: str, pos: int, end: int, walker: Walker) -> Token:
     if "\n" in chunk or not _braces_balance(chunk) or chunk in ("\\begin", "\\end"):
         # a group that spans lines, an unbalanced brace, an environment's lone end: text, not half a formula
         return Token("other", pos, name_end, text[pos:name_end])
+    if name is not None and name.group()[1:] in _PROSE_COMMANDS:
+        return Token("other", pos, pos + len(chunk), chunk)  # \cite{..}: prose
     node_end = pos + len(chunk)
-    outside_text = _TEXT_GROUP.sub("", chunk)
-    if _CYRILLIC.search(outside_text) or (_TEXT_COMMAND.match(chunk) and _CYRILLIC.search(chunk)):
-        kind = "cyr"  # \text{слово} or {слово} on its own: prose, not a formula of ours
+    if _CYRILLIC.search(_TEXT_GROUP.sub("", chunk)):
+        kind = "cyr"  # {слово}: prose, not a formula of ours
+    elif _TEXT_COMMAND.match(chunk) and _CYRILLIC.search(chunk):
+        kind = "textcmd"  # \text{ошибка}: may stand in a formula, is none on its own
     else:
         kind = "cmd" if ch == "\\" else "brace"
     return Token(kind, pos, node_end, chunk)
@@ -143,11 +170,13 @@ def tokens(text: str, start: int, end: int, walker: Walker) -> list[Token]:
         pos = tok.end
     _name_dashes(toks)
     for tok in toks:
-        if (
-            tok.kind in ("op", "rel")
-            and tok.text in "-+>"
-            and not text[text.rfind("\n", 0, tok.start) + 1 : tok.start].strip()
-        ):
+        if tok.kind not in ("op", "rel", "bar"):
+            continue
+        line_start = text.rfind("\n", 0, tok.start) + 1
+        if tok.kind == "bar":
+            if text[line_start:end].lstrip().startswith("|"):
+                tok.kind = "cellbar"  # a table's row: its bars part cells (a `|` in a cell is written `\\|`)
+        elif tok.text in "-+>" and not text[line_start : tok.start].strip():
             if tok.end == len(text) or text[tok.end] in " \t":
                 tok.kind = "marker"  # "- x_i", "> x_i": a list item's or a quote's mark, not math
     return toks
@@ -158,37 +187,41 @@ def is_word(tok: Token | None) -> bool:
 
 
 def _name_dashes(toks: list[Token]) -> None:
-    """Identifiers become formulas or code; a `-` joining words is a hyphen, one spaced beside Russian a dash."""
+    """Identifiers become formulas or code, spelled-out Greek letters variables, a spaced `x` between two
+    factors a product; a `-` joining words is a hyphen, one spaced beside Russian a dash."""
     for k, tok in enumerate(toks):
         if tok.kind == "ident":
             base, *parts = tok.text.split("_")
-            if len(parts) > 1 or (len(base) > 1 and not (base in _SUBSCRIPTED_FUNCTIONS and len(parts[0]) == 1)):
-                tok.kind = "code"  # batch_size, max_len, ResNet_50; but log_2, argmax_a are math
-        elif tok.kind == "latin" and len(tok.text) == 1:
-            tok.kind = "letter"
+            if len(base) > 1 and base not in GREEK_NAMES:
+                if len(parts) == 1 and len(parts[0]) == 1 and (base in _SUBSCRIPTED_FUNCTIONS or len(base) == 2):
+                    tok.kind = "latin"  # log_2, softmax_j; xW_1 is math only among operators, as a word
+                else:
+                    tok.kind = "code"  # batch_size, max_len, ResNet_50
+            elif len(parts) > 1:
+                tok.kind = "code"  # d_model_dim, x_i_j
+        elif tok.kind == "latin":
+            if len(tok.text) == 1:
+                tok.kind = "letter"
+            elif tok.text in GREEK_NAMES:
+                tok.kind = "greek"
+        elif tok.kind in ("symbol", "constant"):
+            tok.kind = "cmd" if tok.kind == "symbol" else "greek"
         elif tok.kind in ("prime", "bang"):
-            # f'(x), n!: attached to what it follows, else punctuation
             before = toks[k - 1] if k else None
-            if before is None or before.kind not in (
-                "letter",
-                "latin",
-                "greek",
-                "ident",
-                "close",
-                "brace",
-                "cmd",
-                "prime",
-                "number",
-            ):
-                tok.kind = "stop"
+            if before is None or before.kind not in (_PRIME_BASE if tok.kind == "prime" else _BANG_BASE):
+                tok.kind = "stop"  # 'attention', Bayes' theorem, "Внимание!"
             elif tok.kind == "bang" and _ends_sentence(toks, k + 1):
                 tok.kind = "stop"  # "равно x!" is an exclamation, "n! перестановок" a factorial
     for k, tok in enumerate(toks):
+        if tok.kind == "letter" and tok.text == "x" and _between_factors(toks, k):
+            tok.kind = "op"  # `N x N`: times
+        elif tok.kind == "op" and tok.text == "*" and k and toks[k - 1].kind == "script":
+            tok.kind = "star"  # x^*: the script's argument
         if tok.kind != "op" or tok.text != "-":
             continue
         before = toks[k - 1] if k else None
         after = toks[k + 1] if k + 1 < len(toks) else None
-        if is_word(before) or is_word(after):
+        if _hyphenates(before) or _hyphenates(after):
             if before is not None and after is not None and before.kind != "space" and after.kind != "space":
                 tok.kind = "hyphen"
             elif after is not None and after.kind != "space" and after.kind != "newline":
@@ -198,6 +231,18 @@ def _name_dashes(toks: list[Token]) -> None:
         if tok.kind == "op" and (after is None or after.kind in ("space", "newline")):
             if _near(toks, k, -1, "cyr") or _near(toks, k, +1, "cyr"):
                 tok.kind = "dash"  # "x - вход": a dash between a variable and its meaning
+
+
+def _hyphenates(tok: Token | None) -> bool:
+    """A word a `-` beside it joins (`max-norm`, `L_2-норма`); `-log p` is a minus before a function."""
+    return is_word(tok) and not (tok is not None and tok.kind == "latin" and tok.text in FUNCTION_NAMES)
+
+
+def _between_factors(toks: list[Token], k: int) -> bool:
+    if not (0 < k < len(toks) - 1 and toks[k - 1].kind == "space" and toks[k + 1].kind == "space"):
+        return False
+    before, after = toks[k - 2] if k > 1 else None, toks[k + 2] if k + 2 < len(toks) else None
+    return before is not None and after is not None and before.kind in _FACTOR and after.kind in _FACTOR
 
 
 def _ends_sentence(toks: list[Token], k: int) -> bool:
