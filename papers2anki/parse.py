@@ -606,13 +606,19 @@ class _Reader:
             if self.is_title(item, children):
                 item.children = children
                 k += 1
-            elif kids[k].line == item.head_end + 1:
+            elif kids[k].line == item.head_end + 1 and not self.labelled_answer(kids[k].line):
                 item.head_end = kids[k].end  # sub-points right under the question: part of it
                 k += 1
             # after a blank line: the answer
         if k < len(kids):
             item.answer_from = kids[k].line
         return item
+
+    def labelled_answer(self, line: int) -> bool:
+        """`- Ответ: ...` under a question: its answer, not a sub-point."""
+        text = self.lines[line - 1]
+        marker = markers.find(text)
+        return bool(_ANSWER_LABEL.match(text[marker.end if marker else 0 :]))
 
     def lettered(self, block: Block) -> bool:
         return all(markers.LETTERED.match(line) for line in self.lines[block.line - 1 : block.end] if line.strip())

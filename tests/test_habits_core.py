@@ -46,3 +46,15 @@ def test_skipped_lines_are_counted_in_the_summaries_not_warned(tmp_path: Path) -
         f.write("<!-- ещё комментарий -->\n")
     again = CliRunner().invoke(main, ["build", str(sources), "--out", out, "--lock", lock])
     assert ", 14 lines skipped as scaffolding; nothing changed" in again.output
+
+
+def test_an_answer_bullet_under_a_bullet_question_is_its_answer(tmp_path: Path) -> None:
+    (tmp_path / "list.md").write_text(
+        "Статья\n\n- Что такое x_i?\n  - Ответ: это вход.\n- Второй вопрос?\n  - подпункт один\n  - подпункт два\n",
+        "utf-8",
+    )
+    (paper,) = papers2anki.load([tmp_path], cache=False).papers
+    assert [(q.text, q.answer) for q in paper.questions] == [
+        ("Что такое x_i?", "- Ответ: это вход."),
+        ("Второй вопрос?\n- подпункт один\n- подпункт два", ""),
+    ]
