@@ -50,11 +50,9 @@ def missing() -> str | None:
 def environment() -> dict[str, str]:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
-    env.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1" if os.geteuid() == 0 else "0")
     flags = env.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
-    if os.geteuid() == 0 and "--no-sandbox" not in flags:
-        flags = f"{flags} --no-sandbox".strip()
-    env["QTWEBENGINE_CHROMIUM_FLAGS"] = flags
+    if os.geteuid() == 0 and "--no-sandbox" not in flags:  # Chromium's sandbox refuses to run as root
+        env["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
     env["ANKI_NOHIGHDPI"] = "1"  # one CSS pixel a device pixel: widths are what the job asks
     env.pop("ANKI_BASE", None)
     return env
