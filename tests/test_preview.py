@@ -130,7 +130,26 @@ def test_screenshots_are_current() -> None:
         for view in ("phone", "desktop"):
             shot = REPO / "docs" / "screenshots" / f"card-{theme}-{view}.png"
             assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            # Drawn by Anki desktop itself (the script marks each picture), not by a browser.
+            assert _png_text(shot.read_bytes()).get("Software", "").startswith("Anki desktop"), shot
             assert f"docs/screenshots/card-{theme}-{view}.png" in (REPO / "README.md").read_text("utf-8")
+
+
+def _png_text(data: bytes) -> dict[str, str]:
+    """A PNG's text chunks, tEXt and zTXt (keyword: text)."""
+    import struct
+    import zlib
+
+    found, pos = {}, 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        key, _, value = data[pos + 8 : pos + 8 + length].partition(b"\0")
+        if kind == b"tEXt":
+            found[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"zTXt":  # a compression method byte (0: zlib), then the compressed text
+            found[key.decode("latin-1")] = zlib.decompress(value[1:]).decode("latin-1")
+        pos += 12 + length
+    return found
 
 
 # W is the phone's width. Not innerWidth: under phone emulation Chromium widens the layout viewport to fit

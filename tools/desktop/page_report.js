@@ -76,5 +76,6 @@
     seen,
     images: [...qa.querySelectorAll("img")].map((i) => ({ src: i.getAttribute("src"), loaded: i.complete && i.naturalWidth > 0 })),
     background: opaqueBackground(qa),
+    contentHeight: Math.ceil(qa.getBoundingClientRect().bottom + scrollY + 8),
   };
 })()

@@ -241,10 +241,20 @@ class Driver:
                     }
                     self.results["sides"].append(record)
                     for shot in shots:
-                        if shot["view"] == view["name"] and shot["side"] == side and shot["source"] == note["Source"]:
-                            image = reviewer.web.grab()
-                            image.save(shot["path"])
-                            self.results["shots"].append(shot["path"])
+                        if shot["view"] == view["name"] and shot["side"] == side and shot["source"] == record["source"]:
+                            self.save_shot(shot, got.get("ok", {}).get("contentHeight", 0))
+
+    def save_shot(self, shot: dict[str, Any], height: int) -> None:
+        """The reviewer's web view as drawn, down to the end of the card, with a note of what made it."""
+        from aqt import mw
+
+        image = mw.reviewer.web.grab().toImage()
+        if 0 < height < image.height():
+            image = image.copy(0, 0, image.width(), height)
+        image.setText("Software", shot["software"])
+        if not image.save(shot["path"], "PNG"):
+            raise RuntimeError(f"could not write {shot['path']}")
+        self.results["shots"].append(shot["path"])
 
     def reviewer_ready(self) -> Generator[Step, Any, None]:
         """Wait for the reviewer's page. A page that was still loading when the reviewer opened (the deck
