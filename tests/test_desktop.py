@@ -159,6 +159,8 @@ def test_every_card_of_every_list_is_shown_in_every_view(desktop: dict[str, Any]
         dark = s["view"].startswith("dark")
         assert ("nightMode" in s["ok"]["bodyClass"].split()) == dark, s["view"]
         assert (sum(s["ok"]["background"]) < 3 * 128) == dark, (s["view"], s["ok"]["background"])
+        # The card's own text colour (cards.css, --p2a-text), not Anki's: the preview shows the same.
+        assert s["ok"]["textColor"] == ("rgb(230, 230, 233)" if dark else "rgb(29, 29, 31)"), s["ok"]["textColor"]
     # The lists hold what they are here for: formulas of both kinds, a table, code, reviews, recall hints.
     assert sum(s["delimiters"] for s in sides) > 4 * 50
     kinds = Counter(s["type"] for s in sides)

@@ -166,6 +166,15 @@ _CARDS_REPORT = """(W => JSON.stringify({
     .filter(f => f.scrollWidth > f.clientWidth || f.getBoundingClientRect().right > W)
     .map(f => f.closest('.pv-item').dataset.source),
   pageWidth: document.documentElement.scrollWidth,
+  // Formulas with a scrollbar (as in Anki desktop, where scrollbars show) that are no wider than their card.
+  scrolling: [...document.querySelectorAll('mjx-container')].filter(c => {
+    const overflow = getComputedStyle(c).overflowX;
+    const card = c.closest('.p2a') || c.closest('.pv-face'), math = c.querySelector('mjx-math');
+    const style = getComputedStyle(card);
+    const room = card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return (overflow === 'auto' || overflow === 'scroll') && c.scrollWidth > c.clientWidth + 1
+      && math.getBoundingClientRect().width <= room + 1;
+  }).map(c => [c.closest('.pv-item').dataset.source, c.textContent.slice(0, 40)]),
   // What sticks out past the screen's right edge and is not inside a box that scrolls or clips it.
   escaping: [...document.querySelectorAll('body *')].filter(e => {
     if (e.getBoundingClientRect().right <= W + 0.5) return false;
@@ -209,6 +218,7 @@ def test_page_in_chromium_typesets_every_card_and_fits_a_phone(tmp_path: Path) -
     assert report["fontErrors"] == [] and failed == []
     assert all(url.startswith(tmp_path.as_uri()) for url in requested), requested  # offline: local files only
     assert report["tooWide"] == [] and report["escaping"] == [], report["escaping"]
+    assert report["scrolling"] == []
     assert report["pageWidth"] <= 375, report["escaping"]
 
 

@@ -98,7 +98,8 @@ def run_job(
             _end_group(proc)
     tail = log.read_text("utf-8", "replace")[-3000:]
     if not out.exists():
-        raise DesktopError(f"Anki wrote no report in {time.monotonic() - started:.0f} s (exit {proc.returncode}):\n{tail}")
+        took = time.monotonic() - started
+        raise DesktopError(f"Anki wrote no report in {took:.0f} s (exit {proc.returncode}):\n{tail}")
     report: dict[str, Any] = json.loads(out.read_text("utf-8"))
     if "error" in report:
         raise DesktopError(f"Anki reported: {report['error']}\n{tail}")

@@ -69,6 +69,7 @@
     bodyClass: document.body.className,
     qaOpacity: getComputedStyle(qa).opacity,
     typeset: containers.length,
+    inline: containers.filter((c) => c.getAttribute("display") !== "true").length,
     merror: qa.querySelectorAll("mjx-merror").length,
     scrolling,
     innerWidth,
@@ -76,6 +77,7 @@
     seen,
     images: [...qa.querySelectorAll("img")].map((i) => ({ src: i.getAttribute("src"), loaded: i.complete && i.naturalWidth > 0 })),
     background: opaqueBackground(qa),
+    textColor: getComputedStyle(qa.querySelector(".p2a") || qa).color,
     contentHeight: Math.ceil(qa.getBoundingClientRect().bottom + scrollY + 8),
   };
 })()

@@ -192,7 +192,8 @@ class Driver:
                 with_deck_configs=False,
             )
             log = col.import_anki_package(ImportAnkiPackageRequest(package_path=package, options=options)).log
-            self.results["imports"].append({"package": package, "new": len(log.new), "conflicting": len(log.conflicting)})
+            counts = {"new": len(log.new), "conflicting": len(log.conflicting)}
+            self.results["imports"].append({"package": package, **counts})
         cards = [col.get_card(cid) for cid in col.find_cards(self.job.get("search", ""), order="c.id")]
         if not cards:
             raise RuntimeError("no cards were imported")
