@@ -108,10 +108,6 @@ class Driver:
         elif kind == "until":  # poll a JS condition (the page's own state): True when it holds, False after a time
             condition, seconds = arg
             self.poll(condition, time.monotonic() + seconds)
-        elif kind == "wait":  # let Qt deliver events (a resize) before going on
-            from aqt.qt import QTimer
-
-            QTimer.singleShot(int(arg), lambda: self.advance(None))
 
     def poll(self, condition: str, deadline: float) -> None:
         """Ask the page every 100 ms; a question sent while the page navigates may get no answer at all."""
@@ -121,17 +117,21 @@ class Driver:
         step = self.step_number
         probe = "[document.readyState, typeof _queueAction, typeof pycmd, location.pathname]"
 
+        def stop() -> None:
+            ticker.stop()
+            ticker.deleteLater()
+
         def check(value: Any) -> None:
             self.last_poll = value
             if step == self.step_number and value and value[0] is True:
-                ticker.stop()
+                stop()
                 self.advance(True)
 
         def ask() -> None:
             if step != self.step_number:
-                ticker.stop()
+                stop()
             elif time.monotonic() > deadline:
-                ticker.stop()
+                stop()
                 self.advance(False)
             else:
                 mw.reviewer.web.evalWithCallback(f"[Boolean({condition}), {probe}]", check)
@@ -208,16 +208,10 @@ class Driver:
             mw.set_theme(Theme.DARK if view["theme"] == "dark" else Theme.LIGHT)
             mw.resize(view["width"], view["height"])
             yield from self.reviewer_ready()
-            # Resizing the window reaches the page as a resize event; go on when the page has the new width.
-            for _ in range(100):
-                reviewer.card = cards[0]
-                reviewer._showQuestion()
-                got = yield ("page", self.page("innerWidth"))
-                if "error" in got:
-                    raise RuntimeError(got["error"])
-                if self.settled(got["ok"], view):
-                    break
-                yield ("wait", 50)
+            # The reviewer's web view spans the window: the page has the window's width once its resize arrives.
+            if not (yield ("until", (f"innerWidth === {int(view['width'])}", 10.0))):
+                raise RuntimeError(f"the page never took the width of {view}: {self.last_poll}")
+            got = yield ("page", self.page("innerWidth"))
             self.results["views"].append({**view, "innerWidth": got.get("ok"), "window": [mw.width(), mw.height()]})
             for card in cards:
                 note = card.note()
@@ -267,12 +261,6 @@ class Driver:
                 return
             mw.reviewer._initWeb()
         raise RuntimeError(f"the reviewer's page never loaded: {self.last_poll}")
-
-    def settled(self, width: Any, view: dict[str, Any]) -> bool:
-        """The page has taken the window's new width (the web view is the window less nothing wide)."""
-        from aqt import mw
-
-        return isinstance(width, int) and width == mw.reviewer.web.width() and abs(mw.width() - view["width"]) <= 2
 
 
 def main() -> None:
