@@ -58,6 +58,12 @@ def environment() -> dict[str, str]:
     return env
 
 
+def single_instance_key(base: Path) -> str:
+    """Anki lets one instance run per user and hands a second one's work to it: a key of the run's own,
+    so that a test run next to an open Anki, or next to another test run, starts its own."""
+    return f"papers2anki-tests-{os.getpid()}-{abs(hash(str(base)))}"
+
+
 def run_job(
     packages: list[Path],
     work: Path,
@@ -84,7 +90,7 @@ def run_job(
     with open(log, "wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, str(RUNNER), str(job_file)],
-            env=environment(),
+            env={**environment(), "ANKI_SINGLE_INSTANCE_KEY": single_instance_key(work)},
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
