@@ -130,7 +130,26 @@ def test_screenshots_are_current() -> None:
         for view in ("phone", "desktop"):
             shot = REPO / "docs" / "screenshots" / f"card-{theme}-{view}.png"
             assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            # Drawn by Anki desktop itself (the script marks each picture), not by a browser.
+            assert _png_text(shot.read_bytes()).get("Software", "").startswith("Anki desktop"), shot
             assert f"docs/screenshots/card-{theme}-{view}.png" in (REPO / "README.md").read_text("utf-8")
+
+
+def _png_text(data: bytes) -> dict[str, str]:
+    """A PNG's text chunks, tEXt and zTXt (keyword: text)."""
+    import struct
+    import zlib
+
+    found, pos = {}, 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        key, _, value = data[pos + 8 : pos + 8 + length].partition(b"\0")
+        if kind == b"tEXt":
+            found[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"zTXt":  # a compression method byte (0: zlib), then the compressed text
+            found[key.decode("latin-1")] = zlib.decompress(value[1:]).decode("latin-1")
+        pos += 12 + length
+    return found
 
 
 # W is the phone's width. Not innerWidth: under phone emulation Chromium widens the layout viewport to fit
@@ -147,6 +166,15 @@ _CARDS_REPORT = """(W => JSON.stringify({
     .filter(f => f.scrollWidth > f.clientWidth || f.getBoundingClientRect().right > W)
     .map(f => f.closest('.pv-item').dataset.source),
   pageWidth: document.documentElement.scrollWidth,
+  // Formulas with a scrollbar (as in Anki desktop, where scrollbars show) that are no wider than their card.
+  scrolling: [...document.querySelectorAll('mjx-container')].filter(c => {
+    const overflow = getComputedStyle(c).overflowX;
+    const card = c.closest('.p2a') || c.closest('.pv-face'), math = c.querySelector('mjx-math');
+    const style = getComputedStyle(card);
+    const room = card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return (overflow === 'auto' || overflow === 'scroll') && c.scrollWidth > c.clientWidth + 1
+      && math.getBoundingClientRect().width <= room + 1;
+  }).map(c => [c.closest('.pv-item').dataset.source, c.textContent.slice(0, 40)]),
   // What sticks out past the screen's right edge and is not inside a box that scrolls or clips it.
   escaping: [...document.querySelectorAll('body *')].filter(e => {
     if (e.getBoundingClientRect().right <= W + 0.5) return false;
@@ -190,6 +218,7 @@ def test_page_in_chromium_typesets_every_card_and_fits_a_phone(tmp_path: Path) -
     assert report["fontErrors"] == [] and failed == []
     assert all(url.startswith(tmp_path.as_uri()) for url in requested), requested  # offline: local files only
     assert report["tooWide"] == [] and report["escaping"] == [], report["escaping"]
+    assert report["scrolling"] == []
     assert report["pageWidth"] <= 375, report["escaping"]
 
 

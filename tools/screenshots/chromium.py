@@ -1,7 +1,7 @@
 """Drive Debian's headless Chromium over the DevTools protocol, standard library only.
 
 `--remote-debugging-pipe` speaks CDP over file descriptors 3 (to Chromium) and 4 (from it), NUL
-separated JSON: no websocket library, no browser download. Used by make_screenshots.py and the tests.
+separated JSON: no websocket library, no browser download. Used by the preview tests (tests/test_preview.py).
 """
 
 from __future__ import annotations

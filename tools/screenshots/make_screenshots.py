@@ -1,98 +1,115 @@
-"""Screenshots of a question card for the README: front and back, light and dark, phone and desktop.
+"""Screenshots of a question card for the README, as the real Anki desktop draws it: light and night,
+a desktop window and a phone-wide one.
 
-    python tools/screenshots/make_screenshots.py     # needs Debian's `chromium`
+    python tools/screenshots/make_screenshots.py     # needs pip install -e '.[test]' (aqt[qt6])
 
-Renders `papers2anki preview` of examples/answers/ in headless Chromium and writes
-docs/screenshots/card-{light,dark}-{phone,desktop}.png. Pixels differ between Chromium versions, so
-currency is checked through the inputs instead: docs/screenshots/inputs.sha256 holds the hash of the
-preview page, the vendored MathJax and this script; tests/test_preview.py recomputes it.
+Builds examples/answers/ through the public API, imports the decks into a fresh Anki desktop (PyPI `aqt`,
+offscreen: tools/desktop/anki_desktop.py), shows the first question's back (the question above, the
+answer under it) in the reviewer and writes the reviewer as drawn to
+docs/screenshots/card-{light,dark}-{phone,desktop}.png, each marked `Software: Anki ...` in its PNG text.
+Pixels differ between machines and Qt builds, so currency is checked through the inputs instead:
+docs/screenshots/inputs.sha256 holds the hash of the note types (templates, CSS), the example's
+fields, the Anki version pinned in setup.cfg and the scripts that make the pictures;
+tests/test_preview.py recomputes it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+DESKTOP = REPO / "tools" / "desktop"
 EXAMPLE = "examples/answers/answers.md"  # relative to REPO: cards show `file:line` as given
+CARD = f"{EXAMPLE}:3"  # the first question: an answer with inline and display math
 SHOTS = REPO / "docs" / "screenshots"
 HASH_FILE = SHOTS / "inputs.sha256"
-CARD = "card-1"  # the first question: an answer with inline and display math
-VIEWS = {  # name: (viewport width, height, device scale)
-    "phone": (375, 812, 2),
-    "desktop": (1100, 900, 1),
-}
+VIEWS = {"desktop": 900, "phone": 400}  # window width in CSS pixels
 THEMES = ("light", "dark")
 
 
-def preview_page() -> tuple[str, dict[str, bytes]]:
-    """The preview page of the example and its MathJax files, exactly as the command writes them."""
-    from papers2anki.preview import card_views, mathjax_files, page_html
+def _in_repo() -> list[list[str]]:
+    """The example's notes' fields, built from the repository's root as the README's commands are."""
+    import papers2anki
+    from papers2anki.api import drafts_of
 
     cwd = os.getcwd()
     os.chdir(REPO)
     try:
-        decks, _ = card_views([EXAMPLE], REPO / "docs" / "screenshots" / "preview.html")
+        corpus = papers2anki.load([EXAMPLE])
     finally:
         os.chdir(cwd)
-    folder = "preview_files/mathjax"
-    return page_html(decks, folder), mathjax_files(folder)
+    return [draft.fields for group in drafts_of(corpus.papers) for draft in group]
+
+
+def anki_pin() -> str:
+    """The Anki desktop the test extras install (setup.cfg)."""
+    found = re.search(r"^\s*(aqt\[qt6\].*)$", (REPO / "setup.cfg").read_text("utf-8"), re.M)
+    return found.group(1).strip() if found else "?"
 
 
 def inputs_digest() -> str:
-    page, assets = preview_page()
+    from papers2anki.notes import note_types
+
     digest = hashlib.sha256()
-    digest.update(page.encode("utf-8"))
-    for name, data in sorted(assets.items()):
-        digest.update(name.encode() + b"\0" + data)
-    digest.update(Path(__file__).read_bytes())
+    types = [[t.name, t.fields, t.template, t.qfmt, t.afmt, t.css] for t in note_types()]
+    digest.update(json.dumps([types, _in_repo(), anki_pin()], ensure_ascii=False).encode("utf-8"))
+    for script in (Path(__file__), DESKTOP / "run_anki.py", DESKTOP / "anki_desktop.py"):
+        digest.update(script.read_bytes())
     return digest.hexdigest()
 
 
 def main() -> None:
-    sys.path.insert(0, str(HERE))
-    from chromium import Chromium
+    sys.path.insert(0, str(DESKTOP))
+    import anki_desktop
 
-    page, assets = preview_page()
+    import papers2anki
+
+    reason = anki_desktop.missing()
+    if reason:
+        sys.exit(reason)
+    views = [
+        {"name": f"{theme}-{view}", "theme": theme, "width": width, "height": 1600}
+        for theme in THEMES
+        for view, width in VIEWS.items()
+    ]
+    software = f"Anki desktop ({anki_pin()}), tools/screenshots/make_screenshots.py"
+    shots = [
+        {
+            "view": f"{theme}-{view}",
+            "side": "answer",
+            "source": CARD,
+            "path": str(SHOTS / f"card-{theme}-{view}.png"),
+            "software": software,
+        }
+        for theme in THEMES
+        for view in VIEWS
+    ]
+    SHOTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="p2a-shots-") as tmp:
-        root = Path(tmp)
-        (root / "preview.html").write_text(page, "utf-8")
-        for name, data in assets.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_bytes(data)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        with Chromium() as browser:
-            for view, (width, height, scale) in VIEWS.items():
-                browser.set_viewport(width, height, scale)
-                browser.open((root / "preview.html").as_uri(), "document.documentElement.dataset.math")
-                state = browser.evaluate("document.documentElement.dataset.math")
-                if state != "done":
-                    sys.exit(f"MathJax did not finish: {state}")
-                for theme in THEMES:
-                    browser.evaluate(f"document.body.classList.toggle('nightMode', {str(theme == 'dark').lower()})")
-                    box = browser.evaluate(
-                        f"(() => {{ const r = document.getElementById('{CARD}').getBoundingClientRect();"
-                        " return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; })()"
-                    )
-                    pad = 8
-                    clip = {
-                        "x": max(box["x"] - pad, 0),
-                        "y": max(box["y"] - pad, 0),
-                        "width": min(box["width"] + 2 * pad, width),
-                        "height": box["height"] + 2 * pad,
-                    }
-                    target = SHOTS / f"card-{theme}-{view}.png"
-                    target.write_bytes(browser.screenshot(clip))
-                    print(f"{target.relative_to(REPO)}")
+        work = Path(tmp)
+        cwd = os.getcwd()
+        os.chdir(REPO)
+        try:
+            papers2anki.build(papers2anki.load([EXAMPLE]), work / "decks", lock_path=work / "shots.lock")
+        finally:
+            os.chdir(cwd)
+        report = anki_desktop.run_job(sorted((work / "decks").glob("*.apkg")), work / "anki", views, shots)
+    if sorted(report["shots"]) != sorted(shot["path"] for shot in shots):
+        sys.exit(f"Anki made {report['shots']}, not every screenshot asked for")
+    for path in report["shots"]:
+        print(Path(path).relative_to(REPO))
     HASH_FILE.write_text(
         "# sha256 of what produces the screenshots; regenerate: python tools/screenshots/make_screenshots.py\n"
         f"{inputs_digest()}\n"
     )
-    print(f"{HASH_FILE.relative_to(REPO)}")
+    print(HASH_FILE.relative_to(REPO))
 
 
 if __name__ == "__main__":
