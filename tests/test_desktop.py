@@ -33,10 +33,11 @@ import anki_desktop  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "answers"
 WIDE = FIXTURES / "desktop" / "wide.md"
+MEDIA = FIXTURES / "media" / "transformer.md"  # a PNG and an SVG, tables, code
 OLD_CSS = FIXTURES / "desktop" / "cards-before-issue-14.css"
-# Lists whose every card is checked. Issue 14's image fixture joins here: the report lists each <img>
-# of a side with whether it loaded, and `problems` fails a side with an image that did not.
-LISTS = {"sources": SOURCES, "examples": EXAMPLE, "wide": WIDE}
+# Lists whose every card is checked. The report lists each <img> of a side with whether it loaded, and
+# `problems` fails a side with an image that did not.
+LISTS = {"sources": SOURCES, "examples": EXAMPLE, "wide": WIDE, "media": MEDIA}
 CONTROL_DECK = "Control"
 CONTROL_MODEL_ID = 1733906842901  # a note type of the tests only, never in a user's collection
 
@@ -185,6 +186,16 @@ def test_wide_display_formulas_scroll_inside_the_card_on_a_phone(desktop: dict[s
     phone = [f for s in wide if s["view"].endswith("-400") for f in s["ok"]["scrolling"]]
     assert phone and all(f["display"] and f["mathWidth"] > f["cardWidth"] for f in phone), phone
     assert any("\\mathcal{L}_{\\text{simple}}" in f["tex"] for f in phone)
+
+
+def test_the_images_of_a_list_load_in_anki(desktop: dict[str, Any]) -> None:
+    """The media fixture's PNG and SVG reach Anki's media folder with the deck and show on their cards."""
+    media = [s for s in _sides(desktop, control=False) if s["source"].startswith(str(MEDIA))]
+    images = {(s["view"], img["src"]) for s in media for img in s["ok"]["images"]}
+    loaded = {(s["view"], img["src"]) for s in media for img in s["ok"]["images"] if img["loaded"]}
+    assert images == loaded
+    assert {src.rsplit(".", 1)[-1] for _, src in images} == {"png", "svg"}
+    assert {view for view, _ in images} == {v["name"] for v in anki_desktop.VIEWS}
 
 
 def test_the_checks_catch_what_they_are_for(desktop: dict[str, Any]) -> None:
