@@ -82,7 +82,7 @@ def edit_sequence(r: Runner, tag: str, env: dict[str, str]) -> None:
     original = first.read_text("utf-8")
     lines = original.splitlines(keepends=True)
     numbered = [i for i, line in enumerate(lines) if line[:2].strip().rstrip(".").isdigit()]
-    steps = [("initial", None)]
+    steps: list[tuple[str, str | None]] = [("initial", None)]
     edited = lines.copy()
     edited[numbered[0]] = edited[numbered[0]].rstrip("\n") + " (уточнение)\n"
     steps.append(("edit", "".join(edited)))
