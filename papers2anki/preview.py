@@ -111,7 +111,8 @@ class DeckView:
 def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], BuildReport]:
     """Every deck a build of `paths` would write, with its cards rendered, but the papers with errors, held
     back as a build holds them back; and a report of every problem found and the papers held back."""
-    from .api import BuildReport, _paper_errors, _unread, drafts_of, load, source_roots
+    from .api import BuildReport, drafts_of, load, source_roots
+    from .held import errors_of, unread_of
     from .lint import lint_files, lint_paper
     from .notes import note_types
 
@@ -121,10 +122,10 @@ def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[
     paper_lint = [lint_paper(paper, drafts, corpus.sources) for paper, drafts in zip(papers, grouped)]
     found = corpus.problems + lint_files(corpus.sources) + [p for problems in paper_lint for p in problems]
     problems = sorted(found, key=lambda p: p.sort_key)
-    errors = _paper_errors(corpus, papers, [paper.key for paper in papers], paper_lint, problems)
+    errors = errors_of(corpus, papers, [paper.key for paper in papers], paper_lint, problems)
     held = [i for i, mine in enumerate(errors) if mine]
     report = BuildReport(len(papers), problems=problems, held_back=[papers[i].title for i in held])
-    report.unread = _unread(corpus)
+    report.unread = unread_of(corpus)
     types = {"question": note_types()[0], "review": note_types()[1]}
     decks = []
     left_out = set(held)
