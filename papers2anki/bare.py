@@ -30,8 +30,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .prose import FUNCTION_NAMES, GREEK_NAMES, HARD, MAY_HOLD_MATH, Token, Walker, tokens
+from .prose import FUNCTION_NAMES, HARD, MAY_HOLD_MATH, Token, Walker, tokens
 from .records import MathSpan
+from .spelling import spell
 
 _DULL = frozenset(("space", "number", "comma", "op", "dots", "textcmd"))
 # Commands that stand between operands as an operator or relation does.
@@ -40,33 +41,14 @@ _OPERATOR_COMMANDS = frozenset(
     " supset supseteq to mapsto rightarrow leftarrow Rightarrow Leftarrow implies iff odot otimes oplus circ"
     " cap cup wedge vee mid parallel ll gg prec succ preceq succeq".split()
 )
-# Function names that MathJax sets upright as commands of its own; other names take \\operatorname.
-_NAMED_FUNCTIONS = frozenset("log ln lg exp sin cos tan tanh sinh cosh max min sup inf lim det dim gcd".split())
 # Operands: what an operator may stand between.
 _OPERAND = frozenset(("letter", "latin", "greek", "ident", "number", "cmd", "brace", "group", "bar", "dots", "star"))
 _VARIABLE = frozenset(("letter", "greek", "ident", "cmd"))
 _LEADING_SIGNS = frozenset("-+±∓")
 _ROMAN = re.compile(r"[ivx]{1,4}")
-# A one-letter (or Greek) base and a bare subscript of several letters or digits, not inside a name.
-_LONG_SUBSCRIPT = re.compile(
-    r"((?<![A-Za-z0-9\\\u0370-\u03ff])[A-Za-z\u0370-\u03ff]|\\[A-Za-z]+)_([A-Za-z0-9]{2,})(?![A-Za-z0-9_{\u0370-\u03ff])"
-)
-_FUNCTION_WORD = re.compile(r"([A-Za-z]{2,})(?=_|$)")
 # A differential after an integral: `\\int x p(x) dx`.
 _DIFFERENTIAL = re.compile(r"d[A-Za-z]")
 _INTEGRALS = frozenset(("\\int", "\\iint", "\\iiint", "\\oint", "∫"))
-# ASCII spellings of relations, as TeX writes them.
-_RELATIONS_TEX = {
-    "!=": "\\ne",
-    "<=": "\\le",
-    ">=": "\\ge",
-    "->": "\\to",
-    "=>": "\\Rightarrow",
-    "<-": "\\leftarrow",
-    "<->": "\\leftrightarrow",
-    "~": "\\sim",
-    "x": "\\times",
-}
 _LETTER_BEFORE_OK = re.compile(r"(?:^|[\s(\[«\"'„“])$")
 _LETTER_AFTER_OK = re.compile(r"^(?:$|[\s)\]»\"',;:?!”]|-(?=[\u0400-\u04ff])|\.(?:\s|$))")
 
@@ -283,7 +265,9 @@ class _Cell:
             return []  # an unpaired |, or `x_i _t`: two formulas side by side more likely than one
         if any(self._signal_at(run, i) for i in range(len(run))):
             start, end = toks[first.first].start, toks[last.last].end
-            return [MathSpan(start, end, self._tex(first.first, last.last + 1), start, False, "bare")]
+            return [
+                MathSpan(start, end, spell(self.toks, first.first, last.last + 1, self.pairs), start, False, "bare")
+            ]
         if any(it.kind in ("op", "rel", "bar", "semi", "script") for it in run):
             return []
         return [s for it in run if it.kind == "letter" and (s := self._letter(it.first)) is not None]
@@ -309,56 +293,6 @@ class _Cell:
             i += 1
         return False
 
-    def _tex(self, lo: int, hi: int) -> str:
-        """The formula as written, made to mean in TeX what it says in prose. Offsets of problems inside
-        it may shift by what was added:
-        - a bare subscript of several characters braced: `d_model` -> `d_{model}`, `\\theta_old` ->
-          `\\theta_{old}`; a script over brackets or a sign braced: `x^(i)` -> `x^{(i)}`, `x^-1` -> `x^{-1}`;
-        - a function's name upright: `log` -> `\\log`, `softmax(z)` -> `\\operatorname{softmax}(z)` (a name of
-          two letters applied, `PL(U)`, is a product and stays);
-        - a Greek letter spelled out as its command: `theta` -> `\\theta`, `alpha_t` -> `\\alpha_t`;
-        - ASCII relations as TeX's: `~` -> `\\sim`, `!=` -> `\\ne`, `<=` -> `\\le`, `->` -> `\\to`;
-          `N x N` -> `N \\times N`;
-        - braces that hold a set: `{0, 1}` -> `\\{0, 1\\}`."""
-        parts: list[str] = []
-        toks = self.toks
-        k = lo
-        while k < hi:
-            tok = toks[k]
-            after = toks[k + 1] if k + 1 < hi else None
-            word = _FUNCTION_WORD.match(tok.text) if tok.kind in ("latin", "ident") else None
-            if word and (
-                word.group(1) in FUNCTION_NAMES
-                or (tok.kind == "latin" and after is not None and after.text == "(" and len(tok.text) > 2)
-            ):
-                name = word.group(1)
-                command = f"\\{name}" if name in _NAMED_FUNCTIONS else f"\\operatorname{{{name}}}"
-                parts.append(command + tok.text[len(name) :])
-            elif tok.kind == "greek" and tok.text in GREEK_NAMES:
-                parts.append(_command(f"\\{tok.text}", after))
-            elif tok.kind == "ident":
-                base, sub = tok.text.split("_")
-                base = f"\\{base}" if base in GREEK_NAMES else base
-                sub = f"{{\\{sub}}}" if sub in GREEK_NAMES else f"{{{sub}}}" if len(sub) > 1 else sub
-                parts.append(f"{base}_{sub}")
-            elif (tok.kind == "rel" or (tok.kind == "op" and tok.text == "x")) and tok.text in _RELATIONS_TEX:
-                parts.append(_command(_RELATIONS_TEX[tok.text], after))
-            elif (
-                tok.kind == "script"
-                and after is not None
-                and (after.kind == "open" or (after.text in "-+" and k + 2 < hi))
-            ):
-                close = self.pairs.get(k + 1, k + 2) if after.kind == "open" else k + 2  # x^(i), x^-1
-                parts.append(tok.text + "{" + self._tex(k + 1, close + 1) + "}")
-                k = close + 1
-                continue
-            elif tok.kind == "brace" and (k == lo or toks[k - 1].kind not in ("script", "cmd")):
-                parts.append("\\{" + tok.text[1:-1] + "\\}")  # x \\in {0, 1}: a set
-            else:
-                parts.append(tok.text.replace("~", "\\sim ") if "~" in tok.text and "\\~" not in tok.text else tok.text)
-            k += 1
-        return _LONG_SUBSCRIPT.sub(r"\1_{\2}", "".join(parts))
-
     def _letter(self, k: int) -> MathSpan | None:
         tok, text = self.toks[k], self.text
         if k + 1 < len(self.toks) and self.toks[k + 1].kind == "close" and k + 1 not in self.closes:
@@ -370,11 +304,6 @@ class _Cell:
         if _english_beside(self.toks, k, -1) or _english_beside(self.toks, k, +1):
             return None
         return MathSpan(tok.start, tok.end, tok.text, tok.start, False, "letter")
-
-
-def _command(command: str, after: Token | None) -> str:
-    """A command, spaced from a letter that follows it: `\\to y`, not `\\toy`."""
-    return command + " " if after is not None and after.text[:1].isalpha() else command
 
 
 def _is_operator(item: _Item | None) -> bool:

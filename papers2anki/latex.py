@@ -151,91 +151,89 @@ def _span(text: str, start: int, end: int, inner_start: int, inner_end: int, dis
     return MathSpan(start, end, raw.strip(), inner_start + lead, display, kind)
 
 
-def _delimited(text: str, code: list[tuple[int, int]], problems: list[TextProblem], money: list[int]) -> list[MathSpan]:
-    """Delimited formulas; unclosed delimiters noted in `problems`, dollar signs of money in `money`."""
-    spans: list[MathSpan] = []
-    stretches, blocks = _Stretches(text), _Stretches(text, items=False)
+class _Delimited:
+    """The delimited formulas of a text, found left to right; unclosed delimiters noted in `problems`, the
+    dollar signs of money in `money`. Each `_at_*` reads the delimiter at `pos` and says where to go on."""
 
-    def limit(pos: int, display: bool) -> int:
+    def __init__(self, text: str, problems: list[TextProblem], money: list[int]) -> None:
+        self.text = text
+        self.spans: list[MathSpan] = []
+        self.problems = problems
+        self.money = money
+        self.stretches, self.blocks = _Stretches(text), _Stretches(text, items=False)
+
+    def find(self, code: list[tuple[int, int]]) -> list[MathSpan]:
+        text, pos, n = self.text, 0, len(self.text)
+        code_iter = iter(code + [(n + 1, n + 1)])
+        next_code = next(code_iter)
+        while pos < n:
+            if pos >= next_code[0]:
+                pos = max(pos, next_code[1])
+                next_code = next(code_iter)
+                continue
+            found = _DELIMITER_START.search(text, pos, next_code[0])  # other characters are passed over
+            if found is None:
+                pos = next_code[0]
+                continue
+            pos = found.start()
+            if text[pos] == "$":
+                pos = self._at_dollar(pos)
+            elif pos + 1 < n:
+                pos = self._at_backslash(pos)
+            else:
+                pos += 1
+        return self.spans
+
+    def _limit(self, pos: int, display: bool) -> int:
         """Where the closer of the delimiter at `pos` must be: within its stretch of lines; display math
         opened at the start of a line may hold list-like lines (`- b` in an aligned block) too."""
-        if display and not text[text.rfind("\n", 0, pos) + 1 : pos].strip():
-            return blocks.end_after(pos)
-        return stretches.end_after(pos)
+        if display and not self.text[self.text.rfind("\n", 0, pos) + 1 : pos].strip():
+            return self.blocks.end_after(pos)
+        return self.stretches.end_after(pos)
 
-    pos, n = 0, len(text)
-    code_iter = iter(code + [(n + 1, n + 1)])
-    next_code = next(code_iter)
-    while pos < n:
-        if pos >= next_code[0]:
-            pos = max(pos, next_code[1])
-            next_code = next(code_iter)
-            continue
-        found = _DELIMITER_START.search(text, pos, next_code[0])  # other characters are passed over
-        if found is None:
-            pos = next_code[0]
-            continue
-        pos = found.start()
-        ch = text[pos]
-        if ch == "\\" and pos + 1 < n:
-            nxt = text[pos + 1]
-            if nxt in "([":
-                closer = "\\)" if nxt == "(" else "\\]"
-                end = _find_closing(text, pos + 2, closer, limit(pos, nxt == "["))
-                if end < 0:
-                    problems.append(
-                        TextProblem(pos, "error", f"'\\{nxt}' is never closed by '{closer}'", "unbalanced-delimiter")
-                    )
-                    pos += 2
-                    continue
-                spans.append(_span(text, pos, end + 2, pos + 2, end, nxt == "[", "paren" if nxt == "(" else "bracket"))
-                pos = end + 2
-                continue
-            m = _BEGIN.match(text, pos)
-            if m:
-                end_tag = f"\\end{{{m.group(1)}}}"
-                end = text.find(end_tag, m.end(), limit(pos, True))
-                if end < 0:
-                    problems.append(
-                        TextProblem(
-                            pos, "error", f"'\\begin{{{m.group(1)}}}' has no '{end_tag}'", "unbalanced-environment"
-                        )
-                    )
-                    pos = m.end()
-                    continue
-                spans.append(_span(text, pos, end + len(end_tag), pos, end + len(end_tag), True, "environment"))
-                pos = end + len(end_tag)
-                continue
-            pos += 2  # an escape such as \$ is a literal character
-            continue
-        if ch == "$":
-            if text.startswith("$$", pos):
-                end = _find_closing(text, pos + 2, "$$", limit(pos, True))
-                if end < 0:
-                    problems.append(TextProblem(pos, "error", "'$$' is never closed", "unbalanced-dollar"))
-                    pos += 2
-                    continue
-                spans.append(_span(text, pos, end + 2, pos + 2, end, True, "double-dollar"))
-                pos = end + 2
-                continue
-            end = _find_closing(text, pos + 1, "$", stretches.end_after(pos))
-            if _is_money(text, pos, end):
-                money.append(pos)
-                pos += 1
-                continue
-            if end < 0 or not text[pos + 1 : end].strip():
-                problems.append(
-                    TextProblem(
-                        pos, "error", "'$' is never closed (write '\\$' for a dollar sign)", "unbalanced-dollar"
-                    )
-                )
-                pos += 1
-                continue
-            spans.append(_span(text, pos, end + 1, pos + 1, end, False, "dollar"))
-            pos = end + 1
-            continue
-        pos += 1
-    return spans
+    def _unclosed(self, pos: int, message: str, rule: str) -> None:
+        self.problems.append(TextProblem(pos, "error", message, rule))
+
+    def _at_backslash(self, pos: int) -> int:
+        text = self.text
+        nxt = text[pos + 1]
+        if nxt in "([":
+            closer = "\\)" if nxt == "(" else "\\]"
+            end = _find_closing(text, pos + 2, closer, self._limit(pos, nxt == "["))
+            if end < 0:
+                self._unclosed(pos, f"'\\{nxt}' is never closed by '{closer}'", "unbalanced-delimiter")
+                return pos + 2
+            self.spans.append(_span(text, pos, end + 2, pos + 2, end, nxt == "[", "paren" if nxt == "(" else "bracket"))
+            return end + 2
+        m = _BEGIN.match(text, pos)
+        if m:
+            end_tag = f"\\end{{{m.group(1)}}}"
+            end = text.find(end_tag, m.end(), self._limit(pos, True))
+            if end < 0:
+                self._unclosed(pos, f"'\\begin{{{m.group(1)}}}' has no '{end_tag}'", "unbalanced-environment")
+                return m.end()
+            self.spans.append(_span(text, pos, end + len(end_tag), pos, end + len(end_tag), True, "environment"))
+            return end + len(end_tag)
+        return pos + 2  # an escape such as \\$ is a literal character
+
+    def _at_dollar(self, pos: int) -> int:
+        text = self.text
+        if text.startswith("$$", pos):
+            end = _find_closing(text, pos + 2, "$$", self._limit(pos, True))
+            if end < 0:
+                self._unclosed(pos, "'$$' is never closed", "unbalanced-dollar")
+                return pos + 2
+            self.spans.append(_span(text, pos, end + 2, pos + 2, end, True, "double-dollar"))
+            return end + 2
+        end = _find_closing(text, pos + 1, "$", self.stretches.end_after(pos))
+        if _is_money(text, pos, end):
+            self.money.append(pos)
+            return pos + 1
+        if end < 0 or not text[pos + 1 : end].strip():
+            self._unclosed(pos, "'$' is never closed (write '\\$' for a dollar sign)", "unbalanced-dollar")
+            return pos + 1
+        self.spans.append(_span(text, pos, end + 1, pos + 1, end, False, "dollar"))
+        return end + 1
 
 
 def _opener_length(text: str, pos: int) -> int:
@@ -252,7 +250,7 @@ def find_math(text: str) -> tuple[list[MathSpan], list[TextProblem]]:
     problems: list[TextProblem] = []
     code = _code_regions(text)
     money: list[int] = []
-    delimited = _delimited(text, code, problems, money)
+    delimited = _Delimited(text, problems, money).find(code)
     spans = list(delimited)
     walker = Walker(text)
     blocked = sorted([(s.start, s.end) for s in delimited] + code)
