@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import lock as lockmod
 from .cache import Store, code_fingerprint, digest, file_state, folder_for
+from .defaults import DEFAULT_OUT, DEFAULT_ROOT, DEFAULT_SOURCES
 from .memory import give_back, paused_gc
 from .records import Paper, Problem
 
@@ -25,10 +26,6 @@ if TYPE_CHECKING:  # the stages are imported where used: a build with nothing to
     from .parse import ParseResult
     from .rebuild import BuildMap
     from .sources import Source
-
-DEFAULT_SOURCES = "sources"
-DEFAULT_OUT = "decks"
-DEFAULT_ROOT = "Papers"  #: the parent deck of every paper's deck
 
 
 class Corpus:

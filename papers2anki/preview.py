@@ -23,11 +23,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .defaults import DEFAULT_PREVIEW, DEFAULT_ROOT, sources_or_default
+from .messages import held_back_message
+
 if TYPE_CHECKING:
     from .api import BuildReport
 
 MATHJAX_ZIP = "mathjax-3.2.2.zip"
-DEFAULT_OUT = "preview.html"
+DEFAULT_OUT = DEFAULT_PREVIEW
 
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 # Anki's own rule (rslib template.rs, field_is_empty): only whitespace, <br> and <div> tags.
@@ -108,10 +111,11 @@ class DeckView:
     cards: list[CardView] = field(default_factory=list)
 
 
-def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], BuildReport]:
+def card_views(paths: list[str], out: Path, root: str = DEFAULT_ROOT) -> tuple[list[DeckView], BuildReport]:
     """Every deck a build of `paths` would write, with its cards rendered, but the papers with errors, held
     back as a build holds them back; and a report of every problem found and the papers held back."""
-    from .api import BuildReport, _paper_errors, _unread, drafts_of, load, source_roots
+    from .api import BuildReport, drafts_of, load, source_roots
+    from .held import paper_errors, unread_files
     from .lint import lint_files, lint_paper
     from .notes import note_types
 
@@ -121,10 +125,13 @@ def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[
     paper_lint = [lint_paper(paper, drafts, corpus.sources) for paper, drafts in zip(papers, grouped)]
     found = corpus.problems + lint_files(corpus.sources) + [p for problems in paper_lint for p in problems]
     problems = sorted(found, key=lambda p: p.sort_key)
-    errors = _paper_errors(corpus, papers, [paper.key for paper in papers], paper_lint, problems)
+    merged = corpus.merged
+    merging = merged.paper_problems if merged is not None else {}
+    own = [merging.get(paper.key, []) + found for paper, found in zip(papers, paper_lint)]
+    errors = paper_errors(papers, corpus.problems, own)
     held = [i for i, mine in enumerate(errors) if mine]
     report = BuildReport(len(papers), problems=problems, held_back=[papers[i].title for i in held])
-    report.unread = _unread(corpus)
+    report.unread = unread_files(merged.outlines, merged.file_problems) if merged is not None else []
     types = {"question": note_types()[0], "review": note_types()[1]}
     decks = []
     left_out = set(held)
@@ -194,7 +201,9 @@ def mathjax_files(folder: str) -> dict[str, bytes]:
             return {f"{folder}/{name}": zf.read(name) for name in zf.namelist() if not name.endswith("/")}
 
 
-def write_preview(paths: list[str], out: str | os.PathLike[str], root: str = "Papers") -> tuple[int, int, BuildReport]:
+def write_preview(
+    paths: list[str], out: str | os.PathLike[str], root: str = DEFAULT_ROOT
+) -> tuple[int, int, BuildReport]:
     """Write the page and its MathJax folder (`<name>_files/`) atomically; returns the decks and cards shown
     and the report of `card_views` (the problems, the papers with errors left out)."""
     from .package import write_files
@@ -222,7 +231,7 @@ def write_preview(paths: list[str], out: str | os.PathLike[str], root: str = "Pa
     type=click.Path(dir_okay=False),
     help="The page to write; MathJax goes beside it into <name>_files/.",
 )
-@click.option("--root", default="Papers", show_default=True, help="Parent deck of every paper's deck.")
+@click.option("--root", default=DEFAULT_ROOT, show_default=True, help="Parent deck of every paper's deck.")
 def preview_command(sources: tuple[str, ...], out: str, root: str) -> None:
     """Write one HTML page with the front and back of every card in SOURCES, grouped by deck.
 
@@ -231,10 +240,8 @@ def preview_command(sources: tuple[str, ...], out: str, root: str) -> None:
     every card links to the file:line it came from. Open the page in any browser. A paper with
     errors is left out (the errors are printed, the exit status is 1), as `build` leaves it out.
     """
-    from .cli import held_back_message
-
     try:
-        decks, cards, report = write_preview(list(sources) or ["sources"], out, root)
+        decks, cards, report = write_preview(sources_or_default(sources), out, root)
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     for problem in report.problems:
