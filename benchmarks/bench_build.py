@@ -54,7 +54,7 @@ TARGETS = {
 def _peak_mib(workers: int = 1) -> float:
     """Peak resident memory: this process's, plus `workers` times the largest child's.
 
-    Our build forks one worker per core (papers2anki.parallel); the kernel keeps only the largest
+    Our build forks one worker per core (papers2anki.engine.parallel); the kernel keeps only the largest
     child's peak, so counting it once per worker, at the same moment as our own peak, is an upper bound.
     """
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -65,7 +65,7 @@ def _peak_mib(workers: int = 1) -> float:
 def worker_ours(args: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     import papers2anki
-    from papers2anki.parallel import jobs
+    from papers2anki.engine.parallel import jobs
 
     imported = time.perf_counter()
     corpus = papers2anki.load([args["sources"]])
@@ -275,7 +275,7 @@ def measure_help(runs: int = 7) -> dict[str, float]:
 
 
 def clear_caches(work: Path) -> None:
-    """Remove what builds keep to skip unchanged work (papers2anki.cache), so that the next starts from nothing."""
+    """Remove what builds keep to skip unchanged work (papers2anki.engine.cache): the next starts from nothing."""
     shutil.rmtree(work / "cache", ignore_errors=True)
 
 
@@ -421,7 +421,7 @@ def table(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
     jobs = results[-1]["paper"].get("jobs", 1)
     lines += [
         "",
-        f"Ours ran with {jobs} worker process(es) (papers2anki.parallel); its peak memory counts the main"
+        f"Ours ran with {jobs} worker process(es) (papers2anki.engine.parallel); its peak memory counts the main"
         f" process's peak plus {jobs} times the largest worker's. Raw genanki runs in one process.",
         "",
         f"`papers2anki --help`: {summary['help']['median']:.3f} s (median of 7 runs)",

@@ -12,19 +12,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import lock as lockmod
-from .cache import Store, code_fingerprint, digest, file_state, folder_for
 from .defaults import DEFAULT_OUT, DEFAULT_ROOT, DEFAULT_SOURCES
-from .memory import give_back, paused_gc
+from .engine.cache import Store, code_fingerprint, digest, file_state, folder_for
+from .engine.memory import give_back, paused_gc
 from .records import Paper, Problem
 
 if TYPE_CHECKING:  # the stages are imported where used: a build with nothing to do needs none of them
+    from .engine.parallel import Workers
+    from .engine.rebuild import BuildMap
     from .lock import Lock
     from .merge import Merged
     from .notes import NoteDraft
     from .package import DeckSpec
-    from .parallel import Workers
     from .parse import ParseResult
-    from .rebuild import BuildMap
     from .sources import Source
 
 
@@ -139,7 +139,7 @@ def _parsed_files(
 ) -> Iterator[tuple[str, tuple[Source, ParseResult] | Problem]]:
     """Each file's parse, from the cache where its bytes are those of an earlier build; the others'
     cache key and pickled parse go to `fresh_ones`, to be cached once the file is seen unchanged."""
-    from .parallel import workers
+    from .engine.parallel import workers
 
     keys = {path: digest(path, encoding or "", data) if (data := raw[path]) is not None else "" for path in files}
     cached = {path: store.get(key) for path, key in keys.items() if key}
@@ -399,7 +399,7 @@ def build(
     keep their rows.
 
     Work whose inputs did not change since the last build (notes' fields, lint, deck files) is taken from
-    the user's cache folder (see `papers2anki.cache`): the files written are the same as without it. A
+    the user's cache folder (see `papers2anki.engine.cache`): the files written are the same as without it. A
     build whose sources, lock, options and output files are exactly as the last build left them does
     nothing and reports what that build foresaw for its rebuild.
     """
@@ -415,7 +415,7 @@ def build(
         report = last.unchanged()
     if report is not None:
         return report
-    from .parallel import shared
+    from .engine.parallel import shared
 
     with shared():
         with paused_gc():
@@ -508,8 +508,8 @@ class _LastBuild:
         self, out_dir: str | os.PathLike[str], root: str, rename_decks: bool, force: bool
     ) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None, tuple[tuple[str, str], ...]] | None:
         """The build when only a few papers changed (see `rebuild`), written; None: build in full."""
+        from .engine.rebuild import DYNAMIC, STATIC, BuildMap, delta
         from .package import package_bytes, write_files
-        from .rebuild import DYNAMIC, STATIC, BuildMap, delta
 
         found = self._last()
         if found is None:
@@ -583,7 +583,7 @@ class _LastBuild:
         self.store.put("last", record)
         self.store.save()
         if bmap is not None:
-            from .rebuild import DYNAMIC, STATIC
+            from .engine.rebuild import DYNAMIC, STATIC
 
             if not self._patched:  # a full build: its map's static part anew (a delta keeps it as it was)
                 self.maps.put("static", (key, tuple(getattr(bmap, f) for f in STATIC)))
@@ -656,10 +656,10 @@ def _build(
     """The build, the report of a rebuild with no change (None when that rebuild would write), until when
     that holds, the map of what was made (for a rebuild of a few papers), and the image files the notes
     refer to with what was found there."""
+    from .engine.parallel import workers
+    from .engine.rebuild import LockText
     from .lock import Lock
     from .package import Streamed, decks_digest, write_files
-    from .parallel import workers
-    from .rebuild import LockText
 
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
@@ -773,7 +773,7 @@ def _build(
 
     bmap = None  # (none when papers are held back: the next build is a full one, see _LastBuild.delta)
     if isinstance(corpus, Corpus) and corpus.merged is not None and corpus.inputs is not None and not single:
-        from .rebuild import BuildMap
+        from .engine.rebuild import BuildMap
 
         inputs = corpus.inputs
         bmap = (
@@ -1135,7 +1135,7 @@ def _cached_calls(
 ) -> list[Any]:
     """`fn(arg_of(i))` for each key: from the cache where it holds the key (and the value is `valid`),
     else made in the workers and cached as they pickled it."""
-    from .parallel import workers
+    from .engine.parallel import workers
 
     found = [store.get(key) for key in keys]
     if valid is not None:

@@ -11,7 +11,7 @@ import pytest
 from conftest import import_packages
 
 import papers2anki
-from papers2anki.cache import folder_for
+from papers2anki.engine.cache import folder_for
 
 EPOCH = 1_700_000_000
 

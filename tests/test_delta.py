@@ -1,4 +1,4 @@
-"""A rebuild after a few files changed (papers2anki.rebuild) writes and reports exactly what a full build does."""
+"""A rebuild after a few files changed (papers2anki.engine.rebuild) writes exactly what a full build does."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO, import_packages
 
 import papers2anki
-from papers2anki import rebuild
+from papers2anki.engine import rebuild
 from papers2anki.slug import unique_slugs
 from papers2anki.text import title_key
 

@@ -44,7 +44,7 @@ def test_a_lock_spliced_paper_by_paper_is_the_lock_written_whole(
     before: list[NoteEntry], replaced: dict[str, list[NoteEntry]]
 ) -> None:
     """rebuild.LockText: a few papers' rows put in place of theirs, as a whole new lock would write them."""
-    from papers2anki.rebuild import LockText
+    from papers2anki.engine.rebuild import LockText
 
     types = {"papers2anki Question": TypeEntry("cf776c4d97c373d4", 5)}
     old = Lock(before, {"alpha": "Papers::Alpha"}, types)
@@ -80,7 +80,7 @@ def test_a_lock_spliced_paper_by_paper_is_the_lock_written_whole(
 
 def _written(lock: Lock) -> tuple[bytes, list[tuple[str, int, int]]]:
     """The lock's bytes as a build writes them, piece by piece, and the rows counted on the way."""
-    from papers2anki.rebuild import LockText
+    from papers2anki.engine.rebuild import LockText
 
     rows: list[tuple[str, int, int]] = []
     return b"".join(LockText.counted(lock.pieces(), rows)), rows

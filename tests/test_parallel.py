@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES, SOURCES
 
 import papers2anki
-from papers2anki import parallel
+from papers2anki.engine import parallel
 
 
 def _build(out: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, **kw: object) -> tuple[dict[str, bytes], str]:

@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from . import lock as lockmod
-from .records import Paper, Problem
+from .. import lock as lockmod
+from ..records import Paper, Problem
 
 if TYPE_CHECKING:
-    from .api import BuildReport, DeckReport, _Facts
-    from .merge import Merged, Outline
-    from .notes import NoteDraft
+    from ..api import BuildReport, DeckReport, _Facts
+    from ..merge import Merged, Outline
+    from ..notes import NoteDraft
 
 
 @dataclass(slots=True)
@@ -259,7 +259,7 @@ def delta(
     None too when a paper redone has errors (and not `force`): the full build holds it back. (The papers
     not redone had none: the last build held none back, see `api._LastBuild.delta`.)
     """
-    from .api import (
+    from ..api import (
         _assign,
         _Assignment,
         _Facts,
@@ -271,11 +271,11 @@ def delta(
         _valid_until,
         drafts_of,
     )
+    from ..held import paper_errors, unread_files
+    from ..lint import lint_files, lint_paper
+    from ..lock import Lock
+    from ..merge import merge, outline_of
     from .cache import digest
-    from .held import paper_errors, unread_files
-    from .lint import lint_files, lint_paper
-    from .lock import Lock
-    from .merge import merge, outline_of
 
     changed = [path for path in bmap.files if digests[path] != bmap.digests[path]]
     if not changed or len(changed) > 64:

@@ -93,7 +93,7 @@ class Workers:
 
 
 def _worker_start() -> None:
-    from .records import pack_text
+    from ..records import pack_text
 
     gc.enable()  # a pool forked while this process held its collector off still collects
     pack_text(False)
