@@ -29,7 +29,7 @@ from .anki_collection import (
 )
 from .anki_sync import KEY_FILE, PASSWORD_ENV, SyncOptions
 from .defaults import DEFAULT_PROFILE, DEFAULT_ROOT, DEFAULT_SOURCES, sources_or_default
-from .messages import held_back_message, print_problems, user_errors
+from .messages import held_back_message, known_encoding, print_problems, user_errors
 
 if TYPE_CHECKING:
     from .api import BuildReport
@@ -182,7 +182,9 @@ def _check_usage(collection: str | None, profile: str | None, do_sync: bool, syn
 )
 @click.option("--root", default=DEFAULT_ROOT, show_default=True, help="Parent deck of every paper's deck.")
 @click.option("--rename-decks", is_flag=True, help="Use corrected paper titles as deck names.")
-@click.option("--encoding", help="Decode the sources with this encoding instead of detecting it.")
+@click.option(
+    "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
+)
 @click.option(
     "--sync", "do_sync", is_flag=True, help="Sync before and after importing, with AnkiWeb unless --endpoint."
 )
