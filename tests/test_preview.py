@@ -111,6 +111,33 @@ def test_command_leaves_out_the_papers_with_errors(tmp_path: Path) -> None:
     assert "Papers::Other Paper" in page and "Papers::bad" in page and "Some Paper" not in page
 
 
+def test_command_names_decks_as_build_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`::` in a title becomes `:` (it would nest decks in Anki), and a name pinned in the lock is kept."""
+    monkeypatch.chdir(tmp_path)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    listing = sources / "list.txt"
+    listing.write_text("Modern C++::STL Internals\n\n1. Что такое аллокатор?\n\nOther Paper\n\n1. Что это?\n", "utf-8")
+
+    def decks_of(*args: str) -> tuple[list[str], list[str]]:
+        built = CliRunner().invoke(main, ["build", "-v", *args], env={"SOURCE_DATE_EPOCH": "1700000000"})
+        shown = CliRunner().invoke(main, ["preview", *args, "--out", "p.html"])
+        assert built.exit_code == 0 and shown.exit_code == 0, built.output + shown.output
+        written = [line.split(": ")[0] for line in built.output.splitlines() if line.startswith("Papers::")]
+        page = Path("p.html").read_text("utf-8")
+        return written, [h2.split("</h2>")[0] for h2 in page.split('<section class="pv-deck"><h2>')[1:]]
+
+    written, shown = decks_of()
+    assert written == shown == ["Papers::Modern C++:STL Internals", "Papers::Other Paper"]
+    # A corrected title: the build keeps the deck name pinned in the lock, and so does the page.
+    listing.write_text(listing.read_text("utf-8").replace("Internals", "Internal"), "utf-8")
+    written, shown = decks_of()
+    assert written == shown == ["Papers::Modern C++:STL Internals", "Papers::Other Paper"]
+    # --lock names another lock for both: a lock that pins nothing gives the titles' names.
+    written, shown = decks_of("sources", "--lock", "other.lock")
+    assert written == shown == ["Papers::Modern C++:STL Internal", "Papers::Other Paper"]
+
+
 @pytest.mark.skipif(not NPM_MATHJAX.exists(), reason="tools/mathjax/node_modules missing: cd tools/mathjax && npm ci")
 def test_vendored_mathjax_is_the_npm_package() -> None:
     import vendor_mathjax
