@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .defaults import DEFAULT_PREVIEW, DEFAULT_ROOT, sources_or_default
-from .messages import held_back_message
+from .messages import held_back_message, user_errors
 
 if TYPE_CHECKING:
     from .api import BuildReport
@@ -258,10 +258,8 @@ def preview_command(sources: tuple[str, ...], out: str, root: str, lock_path: st
     every card links to the file:line it came from. Open the page in any browser. A paper with
     errors is left out (the errors are printed, the exit status is 1), as `build` leaves it out.
     """
-    try:
+    with user_errors():
         decks, cards, report = write_preview(sources_or_default(sources), out, root, lock_path)
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
     for problem in report.problems:
         if problem.severity == "error":
             click.echo(str(problem), err=True)

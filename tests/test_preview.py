@@ -138,6 +138,21 @@ def test_command_names_decks_as_build_does(tmp_path: Path, monkeypatch: pytest.M
     assert written == shown == ["Papers::Modern C++:STL Internal", "Papers::Other Paper"]
 
 
+def test_command_says_what_went_wrong_as_build_does(tmp_path: Path) -> None:
+    """Library errors go through the commands' one translator: `file: reason`, never `[Errno 17] ...`."""
+    blocker = tmp_path / "file"
+    blocker.write_text("", "utf-8")
+    result = CliRunner().invoke(main, ["preview", str(ANSWERS), "--out", str(blocker / "p.html")])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == f"Error: {blocker}: File exists"
+    lock = tmp_path / "broken.lock"
+    lock.write_text("{", "utf-8")
+    previewed = CliRunner().invoke(main, ["preview", str(ANSWERS), "--lock", str(lock), "--out", str(tmp_path / "p")])
+    built = CliRunner().invoke(main, ["build", str(ANSWERS), "--lock", str(lock), "--out", str(tmp_path / "d")])
+    assert previewed.exit_code == built.exit_code == 1
+    assert previewed.output == built.output and "not a papers2anki lock" in built.output
+
+
 @pytest.mark.skipif(not NPM_MATHJAX.exists(), reason="tools/mathjax/node_modules missing: cd tools/mathjax && npm ci")
 def test_vendored_mathjax_is_the_npm_package() -> None:
     import vendor_mathjax
