@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .corpus import Corpus
 from .records import Location, Paper, Problem
 
 
@@ -43,3 +44,28 @@ def unread_files(outlines: Mapping[str, object | None], file_problems: Mapping[s
         for path, outline in outlines.items()
         if outline is None and any(p.severity == "error" for p in file_problems.get(path, ()))
     ]
+
+
+def errors_of(
+    corpus: Corpus | list[Paper],
+    papers: list[Paper],
+    keys: list[str],
+    paper_lint: list[list[Problem]],
+    problems: list[Problem],
+) -> list[list[Problem]]:
+    """Each paper's errors (see `held.paper_errors`): `paper_lint` and merging its parts are its own, the
+    corpus's problems (reading, parsing) its when at one of its lines. Empty when `problems` has no error."""
+    if not any(p.severity == "error" for p in problems):
+        return []
+    if not isinstance(corpus, Corpus):
+        return paper_errors(papers, [], paper_lint)
+    merged = corpus.merged.paper_problems if corpus.merged is not None else {}
+    own = [merged.get(key, []) + found for key, found in zip(keys, paper_lint)]
+    return paper_errors(papers, corpus.problems, own)
+
+
+def unread_of(corpus: Corpus | list[Paper]) -> list[str]:
+    """The source files that could not be read (see `held.unread_files`)."""
+    if not isinstance(corpus, Corpus) or corpus.merged is None:
+        return []
+    return unread_files(corpus.merged.outlines, corpus.merged.file_problems)

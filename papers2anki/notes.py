@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -161,3 +162,18 @@ def review_draft(paper: Paper, review: Review, position: int, finder: Finder | N
     ]
     draft.content = review.text
     return draft
+
+
+def drafts_of(papers: list[Paper], roots: Iterable[str] = ()) -> list[list[NoteDraft]]:
+    """Each paper's notes, in study order: its questions, then its review.
+
+    `roots`: the sources folders the lists' images must lie in (`source_roots`); a list in none of
+    them has its own folder."""
+    finder = Finder(list(roots))
+    out = []
+    for paper in papers:
+        drafts = [question_draft(paper, q, i, finder) for i, q in enumerate(paper.questions)]
+        if paper.review is not None:
+            drafts.append(review_draft(paper, paper.review, len(drafts), finder))
+        out.append(drafts)
+    return out

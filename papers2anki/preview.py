@@ -120,7 +120,7 @@ def card_views(
     beside the sources) are kept."""
     from .api import BuildReport, default_lock_path, drafts_of, load, source_roots
     from .decknames import deck_names, without_papers
-    from .held import paper_errors, unread_files
+    from .held import errors_of, unread_of
     from .lint import lint_files, lint_paper
     from .lock import read_lock
     from .notes import note_types
@@ -131,13 +131,10 @@ def card_views(
     paper_lint = [lint_paper(paper, drafts, corpus.sources) for paper, drafts in zip(papers, grouped)]
     found = corpus.problems + lint_files(corpus.sources) + [p for problems in paper_lint for p in problems]
     problems = sorted(found, key=lambda p: p.sort_key)
-    merged = corpus.merged
-    merging = merged.paper_problems if merged is not None else {}
-    own = [merging.get(paper.key, []) + found for paper, found in zip(papers, paper_lint)]
-    errors = paper_errors(papers, corpus.problems, own)
+    errors = errors_of(corpus, papers, [paper.key for paper in papers], paper_lint, problems)
     held = [i for i, mine in enumerate(errors) if mine]
     report = BuildReport(len(papers), problems=problems, held_back=[papers[i].title for i in held])
-    report.unread = unread_files(merged.outlines, merged.file_problems) if merged is not None else []
+    report.unread = unread_of(corpus)
     types = {"question": note_types()[0], "review": note_types()[1]}
     decks = []
     left_out = set(held)

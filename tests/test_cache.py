@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import import_packages
@@ -107,7 +109,7 @@ def test_a_rebuild_with_nothing_changed_skips_parsing_and_reports_what_a_full_re
     monkeypatch.setenv("PAPERS2ANKI_CACHE", cache)
     corpus = papers2anki.load([sources_copy])
     quick = papers2anki.build(corpus, cached / "decks", lock_path=cached / "papers2anki.lock")
-    assert corpus._pending is not None, "the sources were parsed although nothing changed"
+    assert corpus.deferred, "the sources were parsed although nothing changed"
     full = run(sources_copy, plain, EPOCH + 200, monkeypatch, "off")
     assert _shown(quick, cached) == _shown(full, plain)
     assert quick.written == [] and not quick.removed and sum(d.removed for d in quick.decks) == 1
@@ -122,7 +124,7 @@ def test_a_rebuild_with_nothing_changed_skips_parsing_and_reports_what_a_full_re
     ):
         corpus = papers2anki.load([sources_copy])
         assert papers2anki.build(corpus, cached / "decks", lock_path=cached / "papers2anki.lock").written == []
-        assert corpus._pending is not None  # nothing to do: not parsed
+        assert corpus.deferred  # nothing to do: not parsed
         touch()
         corpus = papers2anki.load([sources_copy])
         assert papers2anki.build(corpus, cached / "decks", lock_path=cached / "papers2anki.lock").written
@@ -147,8 +149,6 @@ def test_lint_paper_by_paper_finds_what_lint_finds() -> None:
 def test_a_rebuild_trusts_settled_files_by_their_state_and_reads_the_rest(
     sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from papers2anki import api
-
     cache, state = str(tmp_path / "cache"), tmp_path / "state"
     files = sorted(p for p in sources_copy.iterdir() if p.is_file())
     hour_ago = EPOCH * 10**9  # long before any build: settled
@@ -159,17 +159,19 @@ def test_a_rebuild_trusts_settled_files_by_their_state_and_reads_the_rest(
     time.sleep(0.3)  # the others' change times (set by utime) are then settled too
     run(sources_copy, state, EPOCH, monkeypatch, cache)  # files[0] was just written: read again next time
 
-    reads: list[str] = []
-    real = api._read_bytes
+    reads: list[str] = []  # the source files read whole (opened for bytes)
+    real_open = builtins.open
+    names = {path.name for path in files}
 
-    def counted(path: str) -> bytes | None:
-        reads.append(Path(path).name)
-        return real(path)
+    def counted(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "rb" and isinstance(file, str | os.PathLike) and Path(file).name in names:
+            reads.append(Path(file).name)
+        return real_open(file, mode, *args, **kwargs)
 
-    monkeypatch.setattr(api, "_read_bytes", counted)
+    monkeypatch.setattr(builtins, "open", counted)
     corpus = papers2anki.load([sources_copy])
     report = papers2anki.build(corpus, state / "decks", lock_path=state / "papers2anki.lock")
-    assert report.written == [] and corpus._pending is not None
+    assert report.written == [] and corpus.deferred
     assert reads == [files[0].name]  # the lock, as the decks, is known by its state
 
     # Same size, same modification time, other bytes: the change time gives it away.

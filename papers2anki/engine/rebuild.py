@@ -5,7 +5,7 @@ titles and its reviews, in order), each paper's slug, counts and problems, and t
 paper. When the next build finds the same code, options, lock and deck files, the same list of files,
 and the changed files still hold the same papers in the same order (only questions, answers or reviews
 changed), it redoes just those papers with the full build's own functions (`merge`, `drafts_of`,
-`lint_paper`, `api._assign`) and splices their rows into the lock. In every other case (a title
+`lint_paper`, `identity.assign`) and splices their rows into the lock. In every other case (a title
 changed, a file added or removed, a deck name shared by two papers, one package for all) `delta` returns
 None and the full build runs. tests/test_delta.py holds the two to the same files and report.
 """
@@ -22,9 +22,10 @@ from .. import lock as lockmod
 from ..records import Paper, Problem
 
 if TYPE_CHECKING:
-    from ..api import BuildReport, DeckReport, _Facts
+    from ..identity import Facts
     from ..merge import Merged, Outline
     from ..notes import NoteDraft
+    from ..reports import BuildReport, DeckReport
 
 
 @dataclass(slots=True)
@@ -56,7 +57,7 @@ class BuildMap:
         papers: list[Paper],
         paper_lint: list[list[Problem]],
         grouped: list[list[NoteDraft]],
-        facts: _Facts,
+        facts: Facts,
         lock: lockmod.Lock,
         rows: list[tuple[str, int, int]],
         notices: list[int],
@@ -257,30 +258,23 @@ def delta(
 
     `last` is the report the last build foresaw for a rebuild with no change, `matches` its match lines.
     None too when a paper redone has errors (and not `force`): the full build holds it back. (The papers
-    not redone had none: the last build held none back, see `api._LastBuild.delta`.)
+    not redone had none: the last build held none back, see `last_build.LastBuild.delta`.)
     """
-    from ..api import (
-        _assign,
-        _Assignment,
-        _Facts,
-        _lint_job,
-        _marked,
-        _read_and_parse,
-        _read_bytes,
-        _rebuild_of,
-        _valid_until,
-        drafts_of,
-    )
+    from ..files import read_bytes
     from ..held import paper_errors, unread_files
+    from ..identity import Assignment, Facts, assign, lock_expiry, rebuild_of
     from ..lint import lint_files, lint_paper
     from ..lock import Lock
     from ..merge import merge, outline_of
+    from ..notes import drafts_of
     from .cache import digest
+    from .inputs import marked
+    from .jobs import lint_job, read_and_parse
 
     changed = [path for path in bmap.files if digests[path] != bmap.digests[path]]
     if not changed or len(changed) > 64:
         return None
-    parsed = {path: _read_and_parse((path, bmap.encoding or None)) for path in changed}
+    parsed = {path: read_and_parse((path, bmap.encoding or None)) for path in changed}
     keys: list[str] = []
     for path in changed:
         result = parsed[path]
@@ -298,14 +292,14 @@ def delta(
     redo = sorted(index, key=lambda k: index[k])
     holders = {path for key in redo for path in bmap.paper_files.get(key, [])}
     for path in holders - set(changed):
-        parsed[path] = _read_and_parse((path, bmap.encoding or None))
-    if any(digest(*_marked(_read_bytes(path))) != digests[path] for path in parsed):
+        parsed[path] = read_and_parse((path, bmap.encoding or None))
+    if any(digest(*marked(read_bytes(path))) != digests[path] for path in parsed):
         return None  # a file changed while this build read it
     merged = merge([(path, parsed[path]) for path in bmap.files if path in parsed])
     papers = [merged.papers[key] for key in redo]
     grouped = drafts_of(papers)
     if any(d.images for drafts in grouped for d in drafts):
-        return None  # an image now: which one a full build tracks (see `api._LastBuild.delta`)
+        return None  # an image now: which one a full build tracks (see `last_build.LastBuild.delta`)
 
     # Problems: the files and papers redone replace theirs; the rest are the last build's.
     file_problems = dict(bmap.file_problems)
@@ -317,7 +311,7 @@ def delta(
     paper_problems = dict(bmap.paper_problems)
     own = []
     for paper, drafts in zip(papers, grouped):
-        found = lint_paper(*_lint_job(paper, drafts, merged.sources))
+        found = lint_paper(*lint_job(paper, drafts, merged.sources))
         own.append(merged.paper_problems.get(paper.key, []) + found)
         paper_problems[paper.key] = own[-1]
         if not paper_problems[paper.key]:
@@ -350,16 +344,14 @@ def delta(
         return None  # another paper's removed notes count in the same deck's report
     old = Lock(old_entries, names, types)
     slugs = [bmap.slugs[index[key]] for key in redo]
-    facts = _Facts(list(redo), slugs, [[d.fingerprint for d in drafts] for drafts in grouped])
+    facts = Facts(list(redo), slugs, [[d.fingerprint for d in drafts] for drafts in grouped])
     taken = _Taken(lock_bytes)
-    done = _assign(papers, grouped, facts, old, now, root, rename_decks, target_of, taken, keep_gone)
+    done = assign(papers, grouped, facts, old, now, root, rename_decks, target_of, taken, keep_gone)
     if done.lock.decks != names or done.lock.note_types != types:
         return None
     read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
-    again: _Assignment = _assign(
-        papers, grouped, facts, read_back, now, root, rename_decks, target_of, taken, keep_gone
-    )
-    foreseen = _rebuild_of(done, read_back, again)
+    again: Assignment = assign(papers, grouped, facts, read_back, now, root, rename_decks, target_of, taken, keep_gone)
+    foreseen = rebuild_of(done, read_back, again)
 
     new_rows: dict[str, list[bytes]] = {key: [] for key in redo}
     for entry in read_back.notes:
@@ -426,7 +418,7 @@ def delta(
         notices=new_notices,
         skipped=skipped,
     )
-    until = min(valid_until, _valid_until(read_back))
+    until = min(valid_until, lock_expiry(read_back))
     packages = {report.decks[index[key]].file: [spec] for key, spec in zip(redo, done.decks)}
     redone_decks = {index[key]: again.reports[i] for i, key in enumerate(redo)}
     return Delta(report, rebuild, packages, lock, new_map, until, redone_decks)

@@ -1,0 +1,286 @@
+"""Stage 5, identity: every note its GUID and `mod` from the lock, every paper its deck and deck file.
+
+`assign` matches the notes of a build against the old lock (`lock.match_papers`, `lock.match_notes`):
+a note keeps its GUID, and its `mod` while its content is the same; a paper keeps the deck name pinned
+in the lock. `Hold` keeps the rows of the papers a build holds back for their errors as they were.
+Shared by full builds and rebuilds of a few papers (`engine`)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import lock as lockmod
+from .records import Paper, Problem
+from .reports import DeckReport
+
+if TYPE_CHECKING:
+    from .lock import Lock
+    from .notes import NoteDraft
+    from .package import DeckSpec
+
+
+@dataclass(slots=True)
+class Assignment:
+    """Identities for one build: the new lock, the decks to package, and what the report says of them."""
+
+    lock: Lock
+    decks: list[DeckSpec]
+    reports: list[DeckReport]
+    matches: list[str]
+    notices: list[str]
+    removed: list[str]
+    notice_counts: list[int] = field(default_factory=list)  #: how many of the notices each paper gave
+
+
+@dataclass(slots=True)
+class Facts:
+    """What both assignments of a build need, worked out once: at 100,000 notes each costs seconds."""
+
+    paper_keys: list[str]  #: each paper's folded title
+    slugs: list[str]  #: each paper's file name
+    fingerprints: list[list[str]]  #: each note's content digest, paper by paper
+    skeletons: dict[str, str] = field(default_factory=dict)  #: for lock.match_notes
+
+    @staticmethod
+    def of(papers: list[Paper], grouped: list[list[NoteDraft]]) -> Facts:
+        from .slug import unique_slugs
+
+        return Facts(
+            [p.key for p in papers],
+            unique_slugs([p.title for p in papers]),
+            [[d.fingerprint for d in drafts] for drafts in grouped],
+        )
+
+
+def assign(
+    papers: list[Paper],
+    grouped: list[list[NoteDraft]],
+    facts: Facts,
+    old: Lock,
+    now: int,
+    root: str,
+    rename_decks: bool,
+    target_of: Callable[[str], str],
+    taken: set[str] | None = None,
+    keep_gone: bool = False,
+) -> Assignment:
+    """Give every note its GUID and `mod` from the old lock (see `lock`), and every paper its deck.
+
+    `taken`: the GUIDs a new one must differ from (by default, those of `old`). `keep_gone`: the entries
+    that match no note are kept as they are, not marked (or reported) removed, nor dropped when expired."""
+    from .lock import Lock, NoteEntry, TypeEntry
+    from .notes import note_types
+    from .package import DeckSpec, NoteSpec
+
+    new = Lock()
+    types = note_types()
+    type_mods: dict[int, int] = {}
+    for nt in types:
+        prev = old.note_types.get(nt.name)
+        # Anki updates only when strictly newer: a change made within the same second still counts.
+        mod = prev.mod if prev and prev.fingerprint == nt.fingerprint else max(now, prev.mod + 1 if prev else now)
+        new.note_types[nt.name] = TypeEntry(nt.fingerprint, mod)
+        type_mods[nt.id] = mod
+    by_kind = {"question": types[0], "review": types[1]}
+
+    paper_keys = facts.paper_keys
+    keys = lockmod.match_papers(list(zip(paper_keys, (p.title for p in papers))), old)
+    all_drafts = [d for g in grouped for d in g]
+    wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for d in all_drafts]
+    taken = {e.guid for e in old.notes} if taken is None else taken
+    matches, gone = lockmod.match_notes(wanted, old.notes, taken, facts.skeletons)
+    entries = {e.guid: e for e in old.notes}
+
+    done = Assignment(new, [], [], [], [], [])
+    index = 0
+    for paper, paper_key, drafts, slug, fingerprints in zip(
+        papers, paper_keys, grouped, facts.slugs, facts.fingerprints
+    ):
+        lock_key = keys.get(paper_key, paper_key)
+        notices_before = len(done.notices)
+        title = paper.title.replace("::", ":")  # `::` would nest decks in Anki
+        wanted_name = f"{root}::{title}" if root else title
+        name = old.decks.get(lock_key, wanted_name)
+        if name != wanted_name:
+            if rename_decks:
+                done.notices.append(
+                    f"deck '{name}' renamed to '{wanted_name}' (--rename-decks): its old cards stay in the old deck"
+                )
+                name = wanted_name
+            else:
+                done.notices.append(
+                    f"deck name kept as '{name}' for '{paper.title}' (pinned in the lock; --rename-decks to rename)"
+                )
+        new.decks[paper_key] = name
+        done.notice_counts.append(len(done.notices) - notices_before)
+        deck = DeckReport(name, target_of(slug))
+        notes = []
+        for draft, fingerprint in zip(drafts, fingerprints):
+            match = matches[index]
+            index += 1
+            entry = entries.get(match.guid)
+            if entry is not None and entry.fingerprint == fingerprint:
+                mod, state = entry.mod, "unchanged"
+                deck.unchanged += 1
+            else:
+                mod = max(now, entry.mod + 1) if entry is not None else now
+                state = "changed" if entry is not None else "new"
+                if entry is None:
+                    deck.new += 1
+                else:
+                    deck.changed += 1
+            new.notes.append(NoteEntry(match.guid, paper_key, draft.kind, fingerprint, mod, draft.content))
+            done.matches.append(f"{draft.location.short}: {match.how} {match.score:.2f} -> {match.guid} ({state})")
+            notes.append(
+                NoteSpec(
+                    by_kind[draft.kind],
+                    match.guid,
+                    draft.fields,
+                    [slug, _file_tag(draft.location.file)],
+                    draft.position,
+                    mod,
+                )
+            )
+        media = {image.name: image.path for d in drafts for image in d.images if image.name}
+        done.decks.append(DeckSpec(name, _description(paper, drafts), notes, type_mods, media))
+        done.reports.append(deck)
+
+    for entry in gone:
+        removed = entry.removed
+        deck_name = old.decks.get(entry.paper, entry.paper)
+        if not keep_gone:
+            if removed is None:
+                removed = now
+                done.removed.append(f"{deck_name}: '{entry.text[:70]}' is no longer in the sources (kept in the lock)")
+            for d in done.reports:
+                if d.name == deck_name:
+                    d.removed += 1
+            if now - removed > lockmod.KEEP_REMOVED_DAYS * 86400:
+                continue
+        new.notes.append(
+            NoteEntry(
+                entry.guid,
+                keys.get(entry.paper, entry.paper),
+                entry.kind,
+                entry.fingerprint,
+                entry.mod,
+                entry.text,
+                removed,
+            )
+        )
+        new.decks.setdefault(entry.paper, deck_name)
+    return done
+
+
+@dataclass(slots=True)
+class Hold:
+    """The papers a build holds back for their errors (see `held.paper_errors`), and their notes' rows and
+    deck names in the lock, kept exactly as they were: not matched, not marked removed, not renamed."""
+
+    papers: list[int] = field(default_factory=list)  #: their indices in the build
+    kept: Lock = field(default_factory=lambda: lockmod.Lock())  #: their rows and deck names in the old lock
+
+    @staticmethod
+    def of(papers: list[Paper], facts: Facts, errors: list[list[Problem]], old: Lock) -> tuple[Hold, Lock]:
+        """What is held back, and the old lock without it: the lock the other papers are matched against."""
+        held = [i for i, found in enumerate(errors) if found]
+        if not held:
+            return Hold(), old
+        # A paper's rows are those of its key in the lock: its old key when its title was corrected.
+        keys = lockmod.match_papers(list(zip(facts.paper_keys, (p.title for p in papers))), old)
+        mine = {keys.get(facts.paper_keys[i], facts.paper_keys[i]) for i in held}
+        kept = lockmod.Lock(
+            [e for e in old.notes if e.paper in mine], {k: v for k, v in old.decks.items() if k in mine}
+        )
+        rest = lockmod.Lock(
+            [e for e in old.notes if e.paper not in mine],
+            {k: v for k, v in old.decks.items() if k not in mine},
+            old.note_types,
+        )
+        return Hold(held, kept), rest
+
+    def others(
+        self, papers: list[Paper], grouped: list[list[NoteDraft]], facts: Facts
+    ) -> tuple[list[Paper], list[list[NoteDraft]], Facts]:
+        """The papers built: all but those held back, with their notes and facts."""
+        if not self.papers:
+            return papers, grouped, facts
+        held = set(self.papers)
+        keep = [i for i in range(len(papers)) if i not in held]
+        built = Facts(
+            [facts.paper_keys[i] for i in keep],
+            [facts.slugs[i] for i in keep],  # (worked out among all papers: a held one keeps its slug taken)
+            [facts.fingerprints[i] for i in keep],
+            facts.skeletons,
+        )
+        return [papers[i] for i in keep], [grouped[i] for i in keep], built
+
+    def taken(self, lock: Lock) -> set[str] | None:
+        """The GUIDs a new one must differ from: `lock`'s and the held rows' (None: `lock`'s, nothing is held)."""
+        if not self.papers:
+            return None
+        return {e.guid for e in lock.notes} | {e.guid for e in self.kept.notes}
+
+    def lock(self, lock: Lock) -> Lock:
+        """The lock to write: `lock`, the built papers', with the held papers' rows and deck names as they were."""
+        if not self.papers:
+            return lock
+        return lockmod.Lock(lock.notes + self.kept.notes, {**self.kept.decks, **lock.decks}, lock.note_types)
+
+
+def lock_expiry(lock: Lock) -> int:
+    """Until when a rebuild would keep the lock as it is: its oldest removed entry expires then."""
+    removed = [e.removed for e in lock.notes if e.removed is not None]
+    return min(removed) + lockmod.KEEP_REMOVED_DAYS * 86400 if removed else 2**62
+
+
+def rebuild_of(done: Assignment, read_back: Lock, again: Assignment) -> dict[str, Any] | None:
+    """What the report of `again` (from `read_back`, the lock `done` wrote) says, when it changes
+    nothing; else None."""
+    same = (
+        (again.lock.decks, again.lock.note_types) == (read_back.decks, read_back.note_types)
+        and again.lock.notes_in_order() == read_back.notes
+        and all(
+            (a.name, [(n.guid, n.mod) for n in a.notes], a.type_mods)
+            == (b.name, [(n.guid, n.mod) for n in b.notes], b.type_mods)
+            for a, b in zip(again.decks, done.decks)
+        )
+    )
+    if not same:
+        return None
+    return {"decks": again.reports, "matches": again.matches, "notices": again.notices, "removed": again.removed}
+
+
+def deck_files(out_dir: str | os.PathLike[str]) -> Callable[[str], str]:
+    """A paper's deck file from its slug, spelled alike by full builds and rebuilds of a few papers."""
+    out = Path(out_dir)
+
+    def deck_file(slug: str) -> str:  # os.path, not Path: 25,000 Paths cost a second
+        return os.path.join(out, f"{slug}.apkg")
+
+    return deck_file
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_tag(path: str) -> str:
+    """The tag naming a note's source file (Path() per note cost 4 s at 100,000 notes)."""
+    return Path(path).name.replace(" ", "_")
+
+
+def _description(paper: Paper, drafts: list[NoteDraft]) -> str:
+    for draft in drafts:
+        if draft.kind == "review":
+            return draft.fields[3]
+    return ""
+
+
+def build_time() -> int:
+    """The build's clock: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) if epoch else int(time.time())
