@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .defaults import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
-    from .api import BuildReport
+    from .reports import BuildReport
 
 COLLECTION_FILE = "collection.anki2"
 

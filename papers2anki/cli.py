@@ -15,7 +15,7 @@ from .preview import preview_command
 from .push_to_anki import push_command
 
 if TYPE_CHECKING:
-    from .api import BuildReport
+    from .reports import BuildReport
 
 SOURCES_HELP = "Question lists: files or folders (default: sources/)."
 

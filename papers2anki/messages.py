@@ -17,8 +17,8 @@ import click
 from .anki_collection import PushError
 
 if TYPE_CHECKING:
-    from .api import BuildReport
     from .records import Problem
+    from .reports import BuildReport
 
 
 class InputError(click.ClickException):

@@ -27,7 +27,7 @@ from .defaults import DEFAULT_PREVIEW, DEFAULT_ROOT, sources_or_default
 from .messages import held_back_message, user_errors
 
 if TYPE_CHECKING:
-    from .api import BuildReport
+    from .reports import BuildReport
 
 MATHJAX_ZIP = "mathjax-3.2.2.zip"
 DEFAULT_OUT = DEFAULT_PREVIEW

@@ -32,7 +32,7 @@ from .defaults import DEFAULT_PROFILE, DEFAULT_ROOT, DEFAULT_SOURCES, sources_or
 from .messages import held_back_message, known_encoding, print_problems, user_errors
 
 if TYPE_CHECKING:
-    from .api import BuildReport
+    from .reports import BuildReport
 
 __all__ = [
     "COLLECTION_FILE",
