@@ -118,6 +118,7 @@ def worker_stages(args: dict[str, Any]) -> dict[str, Any]:
 
     from papers2anki import package
     from papers2anki.api import drafts_of
+    from papers2anki.files import write_files
     from papers2anki.lint import lint
     from papers2anki.notes import note_types
     from papers2anki.parse import parse_source
@@ -159,7 +160,7 @@ def worker_stages(args: dict[str, Any]) -> dict[str, Any]:
     package.package_bytes(decks)
     times["package_single"] = time.perf_counter() - t
     t = time.perf_counter()
-    package.write_files(files)
+    write_files(files)
     times["write_per_paper"] = time.perf_counter() - t
     return {"stages": times, "peak_mib": _peak_mib()}
 

@@ -21,7 +21,7 @@ import io
 import json
 import json.encoder
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -92,14 +92,14 @@ class Lock:
         yield None, head.encode("utf-8") + b"[\n"
         last = len(notes) - 1
         for i, n in enumerate(notes):
-            yield n.paper, b"  " + _note_line(n).encode("utf-8") + (b",\n" if i < last else b"\n")
+            yield n.paper, b"  " + note_line(n).encode("utf-8") + (b",\n" if i < last else b"\n")
         yield None, b" ]\n}\n"
 
 
 _string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes a string with
 
 
-def _note_line(n: NoteEntry) -> str:
+def note_line(n: NoteEntry) -> str:
     """`json.dumps(entry, ensure_ascii=False, sort_keys=True)`, spelled out: five times faster (100,000 a build)."""
     removed = "null" if n.removed is None else str(int(n.removed))
     return (
@@ -226,3 +226,123 @@ def match_papers(current: list[tuple[str, str]], lock: Lock) -> dict[str, str]:
             mapping[key] = scored[0][1]
             orphans.remove(scored[0][1])
     return mapping
+
+
+_NOTES = b'\n "notes": [\n'
+_END = b"\n ]\n}\n"
+_SEP = b",\n"
+
+
+@dataclass(slots=True)
+class LockText:
+    """A lock as `Lock.dumps` wrote it, read and changed paper by paper without parsing the rest.
+
+    Its note rows are one per line in the order of `Lock.notes_in_order`, so each paper's rows are one
+    run of bytes. Counted as if the last row too were followed by `,\\n`, each row is `  {...},\\n`;
+    `rows` says, paper by paper in the lock's order, how many rows its run has and how many bytes.
+    """
+
+    data: bytes
+    start: int  #: where the first row begins
+    rows: list[tuple[str, int, int]]
+    at: dict[str, tuple[int, int]]  #: each paper's run: where it begins (counted from `start`), its size
+    total: int  #: the size of all runs
+
+    @staticmethod
+    def of(data: bytes, rows: list[tuple[str, int, int]]) -> LockText | None:
+        """None when the text is not laid out as `rows` say."""
+        found = data.find(_NOTES)
+        if found < 0 or not data.endswith(_END):
+            return None
+        start = found + len(_NOTES)
+        at, total = {}, 0
+        for key, _, size in rows:
+            at[key] = (total, size)
+            total += size
+        if start + total - len(_SEP) != len(data) - len(_END):
+            return None
+        return LockText(data, start, rows, at, total)
+
+    @staticmethod
+    def counted(pieces: Iterable[tuple[str | None, bytes]], rows: list[tuple[str, int, int]]) -> Iterator[bytes]:
+        """The bytes of `Lock.pieces`, with `rows` filled in as they pass."""
+        for key, piece in pieces:
+            if key is not None:
+                size = len(piece) if piece.endswith(_SEP) else len(piece) - 1 + len(_SEP)  # the last row ends `\n`
+                if rows and rows[-1][0] == key:
+                    rows[-1] = (key, rows[-1][1] + 1, rows[-1][2] + size)
+                else:
+                    rows.append((key, 1, size))
+            yield piece
+
+    def _old(self, begin: int, end: int) -> list[bytes | memoryview]:
+        """The runs' bytes from `begin` to `end`, the last row's separator included."""
+        last = self.total - len(_SEP)  # where the separator that is not in the text begins
+        view = memoryview(self.data)
+        out: list[bytes | memoryview] = [view[self.start + begin : self.start + min(end, last)]]
+        if end > last:
+            out.append(_SEP[max(begin, last) - last : end - last])
+        return out
+
+    def entries(self, key: str) -> list[NoteEntry]:
+        """The paper's rows, in the lock's order."""
+        begin, size = self.at.get(key, (0, 0))
+        if not size:
+            return []
+        run = b"".join(self._old(begin, begin + size - len(_SEP)))
+        return [NoteEntry(**json.loads(row)) for row in run.split(_SEP)]
+
+    def note_types(self) -> dict[str, TypeEntry]:
+        types = {}
+        begin = self.data.find(b'\n "note_types": [\n')
+        for line in self.data[begin + 1 : self.start].split(b"\n")[1:]:
+            if not line.startswith(b"  {"):
+                break
+            row = json.loads(line.rstrip(b","))
+            name = row.pop("name")
+            types[name] = TypeEntry(**row)
+        return types
+
+    def splice(self, new: dict[str, list[bytes]]) -> tuple[bytes, list[tuple[str, int, int]]] | None:
+        """The text with each paper of `new` given those rows (`note_line`s) in place of its own, and its
+        `rows`; None when no row would be left (an empty block is written another way)."""
+        pieces: list[bytes | memoryview] = []
+        rows: list[tuple[str, int, int]] = []
+        copied = 0  # the old runs are copied up to here
+        todo = sorted(new)
+        i = 0
+
+        def put(key: str, upto: int) -> None:
+            nonlocal copied
+            pieces.extend(self._old(copied, upto))
+            copied = upto
+            if new[key]:
+                run = b"".join([b"  " + line + _SEP for line in new[key]])
+                pieces.append(run)
+                rows.append((key, len(new[key]), len(run)))
+
+        for key, count, size in self.rows:
+            begin = self.at[key][0]
+            while i < len(todo) and todo[i] < key:  # a paper with no rows yet: its rows go before `key`
+                put(todo[i], begin)
+                i += 1
+            if i < len(todo) and todo[i] == key:
+                put(key, begin)
+                copied = begin + size  # its old rows are left out
+                i += 1
+            else:
+                rows.append((key, count, size))
+        for key in todo[i:]:
+            put(key, self.total)
+        pieces.extend(self._old(copied, self.total))
+        if not sum(len(piece) for piece in pieces):
+            return None
+        need = len(_SEP)  # the last row's separator is not in the text: cut it off the last pieces
+        while need:
+            last = pieces.pop()
+            if len(last) > need:
+                pieces.append(last[: len(last) - need])
+                need = 0
+            else:
+                need -= len(last)
+        return b"".join([memoryview(self.data)[: self.start], *pieces, _END]), rows

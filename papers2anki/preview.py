@@ -215,7 +215,7 @@ def write_preview(
 ) -> tuple[int, int, BuildReport]:
     """Write the page and its MathJax folder (`<name>_files/`) atomically; returns the decks and cards shown
     and the report of `card_views` (the problems, the papers with errors left out)."""
-    from .package import write_files
+    from .files import write_files
 
     out_path = Path(out)
     decks, report = card_views(paths, out_path, root, lock_path)

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papers2anki.lock import Lock, NoteEntry, TypeEntry, _note_line
+from papers2anki.lock import Lock, NoteEntry, TypeEntry, note_line
 
 texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=60) | st.sampled_from(
     ['"quoted" \\ back\\slash', "line\nbreak\ttab\x00nul\x1f", "\u2028\u2029 пусть $E_{\\{p\\}}$", "🙂 emoji"]
@@ -22,8 +22,8 @@ def test_note_line_is_json_dumps(text: str, paper: str, mod: int, removed: int |
         ensure_ascii=False,
         sort_keys=True,
     )
-    assert _note_line(entry) == expected
-    assert json.loads(_note_line(entry))["text"] == text
+    assert note_line(entry) == expected
+    assert json.loads(note_line(entry))["text"] == text
 
 
 papers = st.sampled_from(["alpha", "beta", "gamma", "delta", "эпсилон", "zeta"])
@@ -43,8 +43,8 @@ entries = st.builds(
 def test_a_lock_spliced_paper_by_paper_is_the_lock_written_whole(
     before: list[NoteEntry], replaced: dict[str, list[NoteEntry]]
 ) -> None:
-    """rebuild.LockText: a few papers' rows put in place of theirs, as a whole new lock would write them."""
-    from papers2anki.engine.rebuild import LockText
+    """lock.LockText: a few papers' rows put in place of theirs, as a whole new lock would write them."""
+    from papers2anki.lock import LockText
 
     types = {"papers2anki Question": TypeEntry("cf776c4d97c373d4", 5)}
     old = Lock(before, {"alpha": "Papers::Alpha"}, types)
@@ -65,7 +65,7 @@ def test_a_lock_spliced_paper_by_paper_is_the_lock_written_whole(
     new_rows = {}
     for paper, rows in replaced.items():
         mine = [NoteEntry(e.guid, paper, e.kind, e.fingerprint, e.mod, e.text, e.removed) for e in rows]
-        new_rows[paper] = [_note_line(e).encode() for e in sorted(mine, key=lambda n: (n.kind, n.guid))]
+        new_rows[paper] = [note_line(e).encode() for e in sorted(mine, key=lambda n: (n.kind, n.guid))]
     whole = Lock([e for e in before if e.paper not in replaced], old.decks, types)
     for lines in new_rows.values():
         whole.notes.extend(NoteEntry(**json.loads(line)) for line in lines)
@@ -80,7 +80,7 @@ def test_a_lock_spliced_paper_by_paper_is_the_lock_written_whole(
 
 def _written(lock: Lock) -> tuple[bytes, list[tuple[str, int, int]]]:
     """The lock's bytes as a build writes them, piece by piece, and the rows counted on the way."""
-    from papers2anki.engine.rebuild import LockText
+    from papers2anki.lock import LockText
 
     rows: list[tuple[str, int, int]] = []
     return b"".join(LockText.counted(lock.pieces(), rows)), rows

@@ -1,4 +1,4 @@
-"""package.write_files: every file or none, and a file already holding its bytes is left as it is,
+"""files.write_files: every file or none, and a file already holding its bytes is left as it is,
 for bytes given whole and for bytes streamed piece by piece (the lock)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from papers2anki.package import Streamed, write_files
+from papers2anki.files import Streamed, write_files
 
 
 def _pieces(*parts: bytes, fail: bool = False) -> Streamed:

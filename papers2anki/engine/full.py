@@ -42,10 +42,10 @@ def full_build(
     """The build, the report of a rebuild with no change (None when that rebuild would write), until when
     that holds, the map of what was made (for a rebuild of a few papers), and the image files the notes
     refer to with what was found there."""
-    from ..lock import Lock
-    from ..package import Streamed, decks_digest, write_files
+    from ..files import Streamed, write_files
+    from ..lock import Lock, LockText
+    from ..package import decks_digest
     from .parallel import workers
-    from .rebuild import LockText
 
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources

@@ -103,7 +103,8 @@ class LastBuild:
         self, out_dir: str | os.PathLike[str], root: str, rename_decks: bool, force: bool
     ) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None, tuple[tuple[str, str], ...]] | None:
         """The build when only a few papers changed (see `rebuild`), written; None: build in full."""
-        from ..package import package_bytes, write_files
+        from ..files import write_files
+        from ..package import package_bytes
         from .rebuild import DYNAMIC, STATIC, BuildMap, delta
 
         found = self._last()

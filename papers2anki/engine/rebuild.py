@@ -12,9 +12,8 @@ None and the full build runs. tests/test_delta.py holds the two to the same file
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -43,7 +42,7 @@ class BuildMap:
     slugs: list[str]
     counts: list[tuple[int, int, int, int]]  #: each paper's questions, review (0/1), formulas and notes
     names: dict[str, str]  #: the lock's deck names by paper key
-    rows: list[tuple[str, int, int]]  #: the lock's note rows, paper by paper (see `LockText`)
+    rows: list[tuple[str, int, int]]  #: the lock's note rows, paper by paper (see `lockmod.LockText`)
     notices: list[int]  #: how many notices each paper gives (a deck name pinned in the lock)
     skipped: dict[str, int]  #: each file's lines skipped as scaffolding
 
@@ -90,126 +89,6 @@ class BuildMap:
 def paper_counts(paper: Paper, drafts: list[NoteDraft]) -> tuple[int, int, int, int]:
     """A paper's share of a build's counts: questions, review (0/1), formulas, and notes."""
     return len(paper.questions), int(paper.review is not None), sum(len(d.formulas) for d in drafts), len(drafts)
-
-
-_NOTES = b'\n "notes": [\n'
-_END = b"\n ]\n}\n"
-_SEP = b",\n"
-
-
-@dataclass(slots=True)
-class LockText:
-    """A lock as `Lock.dumps` wrote it, read and changed paper by paper without parsing the rest.
-
-    Its note rows are one per line in the order of `Lock.notes_in_order`, so each paper's rows are one
-    run of bytes. Counted as if the last row too were followed by `,\\n`, each row is `  {...},\\n`;
-    `rows` says, paper by paper in the lock's order, how many rows its run has and how many bytes.
-    """
-
-    data: bytes
-    start: int  #: where the first row begins
-    rows: list[tuple[str, int, int]]
-    at: dict[str, tuple[int, int]]  #: each paper's run: where it begins (counted from `start`), its size
-    total: int  #: the size of all runs
-
-    @staticmethod
-    def of(data: bytes, rows: list[tuple[str, int, int]]) -> LockText | None:
-        """None when the text is not laid out as `rows` say."""
-        found = data.find(_NOTES)
-        if found < 0 or not data.endswith(_END):
-            return None
-        start = found + len(_NOTES)
-        at, total = {}, 0
-        for key, _, size in rows:
-            at[key] = (total, size)
-            total += size
-        if start + total - len(_SEP) != len(data) - len(_END):
-            return None
-        return LockText(data, start, rows, at, total)
-
-    @staticmethod
-    def counted(pieces: Iterable[tuple[str | None, bytes]], rows: list[tuple[str, int, int]]) -> Iterator[bytes]:
-        """The bytes of `Lock.pieces`, with `rows` filled in as they pass."""
-        for key, piece in pieces:
-            if key is not None:
-                size = len(piece) if piece.endswith(_SEP) else len(piece) - 1 + len(_SEP)  # the last row ends `\n`
-                if rows and rows[-1][0] == key:
-                    rows[-1] = (key, rows[-1][1] + 1, rows[-1][2] + size)
-                else:
-                    rows.append((key, 1, size))
-            yield piece
-
-    def _old(self, begin: int, end: int) -> list[bytes | memoryview]:
-        """The runs' bytes from `begin` to `end`, the last row's separator included."""
-        last = self.total - len(_SEP)  # where the separator that is not in the text begins
-        view = memoryview(self.data)
-        out: list[bytes | memoryview] = [view[self.start + begin : self.start + min(end, last)]]
-        if end > last:
-            out.append(_SEP[max(begin, last) - last : end - last])
-        return out
-
-    def entries(self, key: str) -> list[lockmod.NoteEntry]:
-        """The paper's rows, in the lock's order."""
-        begin, size = self.at.get(key, (0, 0))
-        if not size:
-            return []
-        run = b"".join(self._old(begin, begin + size - len(_SEP)))
-        return [lockmod.NoteEntry(**json.loads(row)) for row in run.split(_SEP)]
-
-    def note_types(self) -> dict[str, lockmod.TypeEntry]:
-        types = {}
-        begin = self.data.find(b'\n "note_types": [\n')
-        for line in self.data[begin + 1 : self.start].split(b"\n")[1:]:
-            if not line.startswith(b"  {"):
-                break
-            row = json.loads(line.rstrip(b","))
-            name = row.pop("name")
-            types[name] = lockmod.TypeEntry(**row)
-        return types
-
-    def splice(self, new: dict[str, list[bytes]]) -> tuple[bytes, list[tuple[str, int, int]]] | None:
-        """The text with each paper of `new` given those rows (`_note_line`s) in place of its own, and its
-        `rows`; None when no row would be left (an empty block is written another way)."""
-        pieces: list[bytes | memoryview] = []
-        rows: list[tuple[str, int, int]] = []
-        copied = 0  # the old runs are copied up to here
-        todo = sorted(new)
-        i = 0
-
-        def put(key: str, upto: int) -> None:
-            nonlocal copied
-            pieces.extend(self._old(copied, upto))
-            copied = upto
-            if new[key]:
-                run = b"".join([b"  " + line + _SEP for line in new[key]])
-                pieces.append(run)
-                rows.append((key, len(new[key]), len(run)))
-
-        for key, count, size in self.rows:
-            begin = self.at[key][0]
-            while i < len(todo) and todo[i] < key:  # a paper with no rows yet: its rows go before `key`
-                put(todo[i], begin)
-                i += 1
-            if i < len(todo) and todo[i] == key:
-                put(key, begin)
-                copied = begin + size  # its old rows are left out
-                i += 1
-            else:
-                rows.append((key, count, size))
-        for key in todo[i:]:
-            put(key, self.total)
-        pieces.extend(self._old(copied, self.total))
-        if not sum(len(piece) for piece in pieces):
-            return None
-        need = len(_SEP)  # the last row's separator is not in the text: cut it off the last pieces
-        while need:
-            last = pieces.pop()
-            if len(last) > need:
-                pieces.append(last[: len(last) - need])
-                need = 0
-            else:
-                need -= len(last)
-        return b"".join([memoryview(self.data)[: self.start], *pieces, _END]), rows
 
 
 class _Taken(set):  # type: ignore[type-arg]
@@ -328,7 +207,7 @@ def delta(
 
     # The lock: the redone papers' rows are read from its text, matched as the full build matches them,
     # and spliced back in the lock's order.
-    text = LockText.of(lock_bytes, bmap.rows)
+    text = lockmod.LockText.of(lock_bytes, bmap.rows)
     if text is None:
         return None
     old_entries = []
@@ -355,7 +234,7 @@ def delta(
 
     new_rows: dict[str, list[bytes]] = {key: [] for key in redo}
     for entry in read_back.notes:
-        new_rows[entry.paper].append(lockmod._note_line(entry).encode("utf-8"))
+        new_rows[entry.paper].append(lockmod.note_line(entry).encode("utf-8"))
     spliced = text.splice(new_rows)
     if spliced is None:
         return None
