@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import lock as lockmod
 from .corpus import Corpus, source_roots
+from .defaults import DEFAULT_OUT, DEFAULT_ROOT, DEFAULT_SOURCES
 from .identity import build_time
 from .notes import drafts_of
 from .records import Paper, Problem
@@ -33,10 +34,6 @@ __all__ = [
     "load",
     "source_roots",
 ]
-
-DEFAULT_SOURCES = "sources"
-DEFAULT_OUT = "decks"
-DEFAULT_ROOT = "Papers"  #: the parent deck of every paper's deck
 
 
 def load(

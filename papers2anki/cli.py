@@ -5,81 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from .defaults import DEFAULT_OUT, DEFAULT_ROOT, sources_or_default
+from .messages import InputError, held_back_message, known_encoding, print_problems, user_errors
+from .preview import preview_command
+from .push_to_anki import push_command
+
 if TYPE_CHECKING:
-    from .api import BuildReport
-    from .records import Problem
+    from .reports import BuildReport
 
 SOURCES_HELP = "Question lists: files or folders (default: sources/)."
-
-
-class InputError(click.ClickException):
-    """Bad input: the problems were printed; exit 1."""
-
-    exit_code = 1
-
-
-def _sources(paths: tuple[str, ...]) -> list[str]:
-    return list(paths) or ["sources"]
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=True)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def held_back_message(report: BuildReport, verb: str, kept: str, others: str, hint: str) -> str:
-    """Why a command exits 1 after a build with errors: the errors, the files not read, the papers held back
-    (not `verb`, e.g. "written"; `kept`: what stays of them), and `others`: what became of the rest."""
-    parts = [f"{_plural(report.errors, 'error')} in the sources (listed above)"]
-    if report.unread:
-        names = ", ".join(report.unread)
-        parts.append(f"{_plural(len(report.unread), 'file')} not read ({names}): no note is marked removed")
-    if report.held_back:
-        titles = ", ".join(f"'{title}'" for title in report.held_back)
-        parts.append(f"{_plural(len(report.held_back), 'paper')} not {verb} because of errors ({kept}): {titles}")
-        if report.papers > len(report.held_back):
-            parts.append(others)
-    else:
-        parts.append(f"no paper held back: {others.replace('the other papers', 'all papers')}")
-    return "; ".join(parts) + f". {hint}"
-
-
-def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """`--encoding` must name a codec Python has: a typo is a usage error, not a failure per file."""
-    import codecs
-
-    if value is not None:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise click.BadParameter(f"unknown encoding '{value}' (try cp1251, koi8-r, utf-8, utf-16)") from None
-    return value
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Library errors become messages a person can act on, never tracebacks."""
-    try:
-        yield
-    except OSError as exc:
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        raise click.ClickException(f"{where}{exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    except RecursionError:
-        raise click.ClickException(
-            "the sources are nested too deeply to read (brackets, lists or quotes inside each other); "
-            "run `papers2anki check` and simplify the lines it names"
-        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,7 +40,7 @@ def main() -> None:
 @click.option(
     "--out",
     "out_dir",
-    default="decks",
+    default=DEFAULT_OUT,
     show_default=True,
     type=click.Path(file_okay=False),
     help="Folder for the .apkg files, one per paper.",
@@ -114,7 +52,7 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="The lock file (default: papers2anki.lock beside the sources).",
 )
-@click.option("--root", default="Papers", show_default=True, help="Parent deck of every paper's deck.")
+@click.option("--root", default=DEFAULT_ROOT, show_default=True, help="Parent deck of every paper's deck.")
 @click.option(
     "--rename-decks", is_flag=True, help="Use corrected paper titles as deck names (cards stay in the old decks)."
 )
@@ -122,7 +60,7 @@ def main() -> None:
     "--force", is_flag=True, help="Write every paper's deck, those with errors too (as they are), and exit 0."
 )
 @click.option(
-    "--encoding", callback=_known_encoding, help="Decode the sources with this encoding instead of detecting it."
+    "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
 )
 @click.option("-v", "--verbose", is_flag=True, help="List how every note was matched to the lock, with its score.")
 def build(
@@ -146,8 +84,8 @@ def build(
     from .api import build as run_build
     from .api import default_lock_path, load
 
-    paths = _sources(sources)
-    with _user_errors():
+    paths = sources_or_default(sources)
+    with user_errors():
         corpus = load(paths, encoding=encoding)
         lock = lock_path or str(default_lock_path(paths))
         with _LazyBar(lambda: len(corpus.papers), "Packaging") as bar:
@@ -161,33 +99,34 @@ def build(
                 force=force,
                 progress=bar.update,
             )
-    _print_problems(report.problems)
-    if verbose:
-        for line in report.matches:
-            click.echo(line)
-    for deck in report.decks:
-        if verbose or deck.changed or deck.new or deck.removed:
-            counts = f"{deck.new} new, {deck.changed} changed, {deck.unchanged} unchanged, {deck.removed} removed"
-            click.echo(f"{deck.name}: {counts}")
-    for line in report.notices + report.removed:
+    print_problems(report.problems)
+    for line in _build_summary(report, verbose, single or out_dir):
         click.echo(line)
-    written = [w for w in report.written if w.endswith(".apkg")]
-    click.echo(
-        f"{report.papers} papers, {report.questions} questions, {report.reviews} reviews, "
-        f"{report.formulas} formulas, {report.warnings} warnings"
-        + (f", {report.skipped} lines skipped as scaffolding" if report.skipped else "")
-        + "; "
-        + (
-            f"{len(written)} deck files written to {single or out_dir}"
-            if written
-            else "nothing changed, no file rewritten"
-        )
-    )
     if report.errors and not force:
         kept = f"left out of {single}" if single else "their previous decks are kept"
         others = "the other papers are up to date"
         hint = "Fix them, or use --force to write every paper as it is"
         raise InputError(held_back_message(report, "written", kept, others, hint))
+
+
+def _build_summary(report: BuildReport, verbose: bool, where: str) -> Iterator[str]:
+    """What `build` prints on stdout: the matches (verbose), the decks that changed, the notices, the
+    questions removed, and a last line with the counts and the files written to `where`."""
+    if verbose:
+        yield from report.matches
+    for deck in report.decks:
+        if verbose or deck.changed or deck.new or deck.removed:
+            counts = f"{deck.new} new, {deck.changed} changed, {deck.unchanged} unchanged, {deck.removed} removed"
+            yield f"{deck.name}: {counts}"
+    yield from report.notices + report.removed
+    written = [w for w in report.written if w.endswith(".apkg")]
+    yield (
+        f"{report.papers} papers, {report.questions} questions, {report.reviews} reviews, "
+        f"{report.formulas} formulas, {report.warnings} warnings"
+        + (f", {report.skipped} lines skipped as scaffolding" if report.skipped else "")
+        + "; "
+        + (f"{len(written)} deck files written to {where}" if written else "nothing changed, no file rewritten")
+    )
 
 
 class _LazyBar:
@@ -223,7 +162,7 @@ class _LazyBar:
     help="Print how each file was read, line by line: titles, questions, answers, reviews, skipped lines "
     "with the reason, text left out.",
 )
-@click.option("--encoding", callback=_known_encoding, help="Decode with this encoding instead of detecting it.")
+@click.option("--encoding", callback=known_encoding, help="Decode with this encoding instead of detecting it.")
 def parse(files: tuple[str, ...], as_json: bool, outline: bool, encoding: str | None) -> None:
     """Print the papers, questions and reviews found in FILES, with their locations.
 
@@ -239,10 +178,10 @@ def parse(files: tuple[str, ...], as_json: bool, outline: bool, encoding: str | 
     if outline:
         _print_outlines(files, encoding)
         return
-    with _user_errors():
+    with user_errors():
         corpus = load(files, encoding=encoding)
     click.echo(json.dumps(corpus_json(corpus), ensure_ascii=False, indent=2))
-    _print_problems(sorted(corpus.problems, key=lambda p: p.sort_key))
+    print_problems(sorted(corpus.problems, key=lambda p: p.sort_key))
 
 
 def _print_outlines(files: tuple[str, ...], encoding: str | None) -> None:
@@ -250,7 +189,7 @@ def _print_outlines(files: tuple[str, ...], encoding: str | None) -> None:
     from .parse import parse_source
     from .sources import SourceError, find_source_files, read_source
 
-    with _user_errors():
+    with user_errors():
         for path in find_source_files(list(files)):
             if path.endswith(".lock"):
                 continue
@@ -262,7 +201,7 @@ def _print_outlines(files: tuple[str, ...], encoding: str | None) -> None:
             result = parse_source(source)
             for line in outline(source, result):
                 click.echo(line)
-            _print_problems(sorted(result.problems, key=lambda p: p.sort_key))
+            print_problems(sorted(result.problems, key=lambda p: p.sort_key))
 
 
 @main.command()
@@ -277,7 +216,7 @@ def _print_outlines(files: tuple[str, ...], encoding: str | None) -> None:
 )
 @click.option("--strict", is_flag=True, help="Warnings count as errors for the exit status.")
 @click.option(
-    "--encoding", callback=_known_encoding, help="Decode the sources with this encoding instead of detecting it."
+    "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
 )
 def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None) -> None:
     """Find problems in the question lists without writing anything.
@@ -288,8 +227,8 @@ def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None
     from .api import check as run_check
     from .api import load
 
-    with _user_errors():
-        corpus = load(_sources(sources), encoding=encoding)
+    with user_errors():
+        corpus = load(sources_or_default(sources), encoding=encoding)
         problems = run_check(corpus)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
@@ -314,10 +253,6 @@ def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None
     if errors or (strict and warnings):
         sys.exit(1)
 
-
-# Commands that live in their own modules; each imports its heavy parts only when it runs.
-from .preview import preview_command  # noqa: E402
-from .push_to_anki import push_command  # noqa: E402
 
 main.add_command(preview_command)
 main.add_command(push_command)

@@ -23,11 +23,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .defaults import DEFAULT_PREVIEW, DEFAULT_ROOT, sources_or_default
+from .messages import held_back_message, user_errors
+
 if TYPE_CHECKING:
-    from .api import BuildReport
+    from .reports import BuildReport
 
 MATHJAX_ZIP = "mathjax-3.2.2.zip"
-DEFAULT_OUT = "preview.html"
+DEFAULT_OUT = DEFAULT_PREVIEW
 
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 # Anki's own rule (rslib template.rs, field_is_empty): only whitespace, <br> and <div> tags.
@@ -108,12 +111,18 @@ class DeckView:
     cards: list[CardView] = field(default_factory=list)
 
 
-def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[DeckView], BuildReport]:
+def card_views(
+    paths: list[str], out: Path, root: str = DEFAULT_ROOT, lock_path: str | os.PathLike[str] | None = None
+) -> tuple[list[DeckView], BuildReport]:
     """Every deck a build of `paths` would write, with its cards rendered, but the papers with errors, held
-    back as a build holds them back; and a report of every problem found and the papers held back."""
-    from .api import BuildReport, drafts_of, load, source_roots
+    back as a build holds them back; and a report of every problem found and the papers held back. Decks
+    are named as the build names them: their names pinned in the lock (`lock_path`, by default the one
+    beside the sources) are kept."""
+    from .api import BuildReport, default_lock_path, drafts_of, load, source_roots
+    from .decknames import deck_names, without_papers
     from .held import errors_of, unread_of
     from .lint import lint_files, lint_paper
+    from .lock import read_lock
     from .notes import note_types
 
     corpus = load(paths)
@@ -129,10 +138,13 @@ def card_views(paths: list[str], out: Path, root: str = "Papers") -> tuple[list[
     types = {"question": note_types()[0], "review": note_types()[1]}
     decks = []
     left_out = set(held)
-    for i, (paper, drafts) in enumerate(zip(papers, grouped)):
+    shown = [i for i in range(len(papers)) if i not in left_out]
+    lock = without_papers(read_lock(lock_path or default_lock_path(paths)), papers, left_out)
+    names = dict(zip(shown, deck_names([papers[i] for i in shown], lock, root)))
+    for i, drafts in enumerate(grouped):
         if i in left_out:
             continue
-        deck = DeckView(f"{root}::{paper.title}" if root else paper.title)
+        deck = DeckView(names[i])
         for draft in drafts:
             nt = types[draft.kind]
             fields = dict(zip(nt.fields, draft.fields))
@@ -195,13 +207,18 @@ def mathjax_files(folder: str) -> dict[str, bytes]:
             return {f"{folder}/{name}": zf.read(name) for name in zf.namelist() if not name.endswith("/")}
 
 
-def write_preview(paths: list[str], out: str | os.PathLike[str], root: str = "Papers") -> tuple[int, int, BuildReport]:
+def write_preview(
+    paths: list[str],
+    out: str | os.PathLike[str],
+    root: str = DEFAULT_ROOT,
+    lock_path: str | os.PathLike[str] | None = None,
+) -> tuple[int, int, BuildReport]:
     """Write the page and its MathJax folder (`<name>_files/`) atomically; returns the decks and cards shown
     and the report of `card_views` (the problems, the papers with errors left out)."""
     from .files import write_files
 
     out_path = Path(out)
-    decks, report = card_views(paths, out_path, root)
+    decks, report = card_views(paths, out_path, root, lock_path)
     from .media import media_bytes
 
     folder = f"{out_path.stem}_files/mathjax"
@@ -223,8 +240,14 @@ def write_preview(paths: list[str], out: str | os.PathLike[str], root: str = "Pa
     type=click.Path(dir_okay=False),
     help="The page to write; MathJax goes beside it into <name>_files/.",
 )
-@click.option("--root", default="Papers", show_default=True, help="Parent deck of every paper's deck.")
-def preview_command(sources: tuple[str, ...], out: str, root: str) -> None:
+@click.option("--root", default=DEFAULT_ROOT, show_default=True, help="Parent deck of every paper's deck.")
+@click.option(
+    "--lock",
+    "lock_path",
+    type=click.Path(dir_okay=False),
+    help="The lock whose deck names are kept (default: papers2anki.lock beside the sources).",
+)
+def preview_command(sources: tuple[str, ...], out: str, root: str, lock_path: str | None) -> None:
     """Write one HTML page with the front and back of every card in SOURCES, grouped by deck.
 
     The cards use the decks' own templates and CSS; formulas are typeset by a local MathJax 3.2.2
@@ -232,12 +255,8 @@ def preview_command(sources: tuple[str, ...], out: str, root: str) -> None:
     every card links to the file:line it came from. Open the page in any browser. A paper with
     errors is left out (the errors are printed, the exit status is 1), as `build` leaves it out.
     """
-    from .cli import held_back_message
-
-    try:
-        decks, cards, report = write_preview(list(sources) or ["sources"], out, root)
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    with user_errors():
+        decks, cards, report = write_preview(sources_or_default(sources), out, root, lock_path)
     for problem in report.problems:
         if problem.severity == "error":
             click.echo(str(problem), err=True)

@@ -111,6 +111,48 @@ def test_command_leaves_out_the_papers_with_errors(tmp_path: Path) -> None:
     assert "Papers::Other Paper" in page and "Papers::bad" in page and "Some Paper" not in page
 
 
+def test_command_names_decks_as_build_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`::` in a title becomes `:` (it would nest decks in Anki), and a name pinned in the lock is kept."""
+    monkeypatch.chdir(tmp_path)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    listing = sources / "list.txt"
+    listing.write_text("Modern C++::STL Internals\n\n1. Что такое аллокатор?\n\nOther Paper\n\n1. Что это?\n", "utf-8")
+
+    def decks_of(*args: str) -> tuple[list[str], list[str]]:
+        built = CliRunner().invoke(main, ["build", "-v", *args], env={"SOURCE_DATE_EPOCH": "1700000000"})
+        shown = CliRunner().invoke(main, ["preview", *args, "--out", "p.html"])
+        assert built.exit_code == 0 and shown.exit_code == 0, built.output + shown.output
+        written = [line.split(": ")[0] for line in built.output.splitlines() if line.startswith("Papers::")]
+        page = Path("p.html").read_text("utf-8")
+        return written, [h2.split("</h2>")[0] for h2 in page.split('<section class="pv-deck"><h2>')[1:]]
+
+    written, shown = decks_of()
+    assert written == shown == ["Papers::Modern C++:STL Internals", "Papers::Other Paper"]
+    # A corrected title: the build keeps the deck name pinned in the lock, and so does the page.
+    listing.write_text(listing.read_text("utf-8").replace("Internals", "Internal"), "utf-8")
+    written, shown = decks_of()
+    assert written == shown == ["Papers::Modern C++:STL Internals", "Papers::Other Paper"]
+    # --lock names another lock for both: a lock that pins nothing gives the titles' names.
+    written, shown = decks_of("sources", "--lock", "other.lock")
+    assert written == shown == ["Papers::Modern C++:STL Internal", "Papers::Other Paper"]
+
+
+def test_command_says_what_went_wrong_as_build_does(tmp_path: Path) -> None:
+    """Library errors go through the commands' one translator: `file: reason`, never `[Errno 17] ...`."""
+    blocker = tmp_path / "file"
+    blocker.write_text("", "utf-8")
+    result = CliRunner().invoke(main, ["preview", str(ANSWERS), "--out", str(blocker / "p.html")])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == f"Error: {blocker}: File exists"
+    lock = tmp_path / "broken.lock"
+    lock.write_text("{", "utf-8")
+    previewed = CliRunner().invoke(main, ["preview", str(ANSWERS), "--lock", str(lock), "--out", str(tmp_path / "p")])
+    built = CliRunner().invoke(main, ["build", str(ANSWERS), "--lock", str(lock), "--out", str(tmp_path / "d")])
+    assert previewed.exit_code == built.exit_code == 1
+    assert previewed.output == built.output and "not a papers2anki lock" in built.output
+
+
 @pytest.mark.skipif(not NPM_MATHJAX.exists(), reason="tools/mathjax/node_modules missing: cd tools/mathjax && npm ci")
 def test_vendored_mathjax_is_the_npm_package() -> None:
     import vendor_mathjax

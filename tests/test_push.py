@@ -225,6 +225,22 @@ def test_push_refuses_a_collection_that_anki_holds_open(sources_copy: Path, tmp_
     reopened.close()
 
 
+def test_push_refuses_an_unknown_encoding_before_opening_the_collection(
+    sources_copy: Path, tmp_path: Path, desktop: Path
+) -> None:
+    # As `build`, `check` and `parse` do: a typo in --encoding is a usage error (exit 2), not one error
+    # per file after a backup and an empty import.
+    lock = tmp_path / "p.lock"
+    result = push_cli(str(sources_copy), "--collection", str(desktop), "--lock", str(lock), "--encoding", "nope")
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--encoding': unknown encoding 'nope'" in result.output
+    assert "backed up" not in result.output and "imported" not in result.output
+    assert not lock.exists()
+    assert not (desktop.parent / "backups").exists()
+    build = CliRunner().invoke(main, ["build", str(sources_copy), "--encoding", "nope"])
+    assert build.exit_code == 2 and result.output.splitlines()[-1] == build.output.splitlines()[-1]
+
+
 def test_wrong_password_is_refused_and_never_shown(
     sources_copy: Path, tmp_path: Path, server: str, desktop: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,0 +1,109 @@
+"""The Anki collection a push imports into: where it is, opening it, Anki's backup, Anki's import;
+and what a push did to it.
+
+The `anki` package (the optional extra) is imported inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .defaults import DEFAULT_PROFILE
+
+if TYPE_CHECKING:
+    from .reports import BuildReport
+
+COLLECTION_FILE = "collection.anki2"
+
+
+class PushError(Exception):
+    """A push refused or failed; the message says what, and whether the collection changed."""
+
+    def __init__(self, message: str, report: PushReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report  #: what was done before the failure (None when nothing was)
+
+
+@dataclass(slots=True)
+class PushReport:
+    """What a push did."""
+
+    collection: str  #: the collection.anki2 written
+    build: BuildReport | None = None  #: the build that made the package
+    backup: str | None = None  #: Anki's backup of the collection, taken before any change
+    new: int = 0  #: notes added by the import
+    updated: int = 0  #: notes the import replaced (the package's copy was newer)
+    unchanged: int = 0  #: notes already up to date (Anki's "duplicate")
+    conflicting: int = 0  #: notes whose note type changed shape: not updated
+    synced: list[str] = field(default_factory=list)  #: one line per sync step done
+
+
+def anki_base() -> Path:
+    """Anki's data folder: ANKI_BASE when set (as Anki honours it), else the platform's default."""
+    override = os.environ.get("ANKI_BASE")
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming")) / "Anki2"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "Anki2"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "Anki2"
+
+
+def profile_collection(profile: str = DEFAULT_PROFILE) -> Path:
+    """The collection of an Anki profile, with the known profiles named when it is missing."""
+    base = anki_base()
+    path = base / profile / COLLECTION_FILE
+    if not path.is_file():
+        known = sorted(p.parent.name for p in base.glob(f"*/{COLLECTION_FILE}"))
+        hint = f"profiles there: {', '.join(known)}" if known else "no profile found there (is Anki installed?)"
+        raise PushError(f"no Anki profile '{profile}' in {base} ({hint}); or give --collection PATH")
+    return path
+
+
+def open_collection(path: Path) -> Any:
+    """Open the collection, refusing when Anki (or anything else) holds it: the backend knows."""
+    from anki.collection import Collection
+    from anki.errors import DBError
+
+    if not path.is_file():
+        raise PushError(f"{path}: no Anki collection there (open the profile in Anki once, or check the path)")
+    try:
+        return Collection(str(path))
+    except DBError as exc:
+        # The backend opens the file with an exclusive lock; a second opener gets this at once.
+        raise PushError(
+            f"{path} is in use ({exc}): close Anki desktop, or switch it to another profile, "
+            "and run again. Nothing was changed."
+        ) from None
+
+
+def backup(col: Any, path: Path) -> str:
+    """Anki's own backup into the profile's backups/ folder; returns the backup file."""
+    folder = path.parent / "backups"
+    folder.mkdir(exist_ok=True)
+    col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+    # False means "nothing changed since the newest backup": that one is the backup, then.
+    backups = sorted(folder.glob("backup-*.colpkg"), key=lambda p: p.stat().st_mtime)
+    if not backups:
+        raise PushError(f"Anki made no backup in {folder}; nothing was changed")
+    return str(backups[-1])
+
+
+def import_package(col: Any, package: Path) -> Any:
+    """Import as Anki's File > Import does with its default options; one transaction in the backend."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as UC
+
+    options = ImportAnkiPackageOptions(
+        merge_notetypes=False,
+        update_notes=UC.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        update_notetypes=UC.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        with_scheduling=False,
+        with_deck_configs=False,
+    )
+    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options)).log
