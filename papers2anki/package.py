@@ -106,6 +106,17 @@ def _genanki_deck(spec: DeckSpec, models: dict[int, _Model]) -> genanki.Deck:
     return deck
 
 
+def genanki_decks(decks: list[DeckSpec]) -> tuple[list[genanki.Deck], int]:
+    """The decks as genanki's own objects, and the package's time stamp: what plain genanki would write
+    (`genanki.Package(...).write_to_db`), the reference the fast path is held to."""
+    models: dict[int, _Model] = {}
+    for deck in decks:
+        for note in deck.notes:
+            models.setdefault(note.note_type.id, _Model(note.note_type, deck.type_mods[note.note_type.id]))
+    stamp = max([n.mod for d in decks for n in d.notes] + [m.mod for m in models.values()])
+    return [_genanki_deck(d, models) for d in decks], stamp
+
+
 @functools.cache
 def _type_print(note_type: NoteType) -> str:
     return note_type.fingerprint

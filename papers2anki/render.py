@@ -75,7 +75,7 @@ class _FieldRenderer(mistune.HTMLRenderer):
 
 _TAGS = re.compile(r"<[^>]*>")
 _renderer = _FieldRenderer()
-_html = mistune.create_markdown(renderer=_renderer, plugins=["strikethrough", "table"])
+mistune_html = mistune.create_markdown(renderer=_renderer, plugins=["strikethrough", "table"])
 
 
 def _table(renderer: Any, text: str) -> str:
@@ -120,7 +120,7 @@ def render_markdown(text: str, inline: bool = False, find: Callable[[str], Image
     _renderer.originals = [text[s.start : s.end] for s in spans]
     _renderer.find, _renderer.images = find, []
     try:
-        body = _as_html(_placeholders(text, spans))
+        body = as_html(_placeholders(text, spans))
     finally:
         images, _renderer.find, _renderer.images = _renderer.images, None, []
     if inline and body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
@@ -148,24 +148,24 @@ def _image_problems(text: str, images: list[Image]) -> list[TextProblem]:
 # One line that no Markdown rule reads and HTML escaping leaves alone: it starts with a letter or a
 # formula and has only letters, digits, single inner spaces and plain punctuation. mistune makes a
 # paragraph of it as it is (tests/test_shortcuts.py holds it to that).
-_PLAIN_LINE = re.compile(r"(?:[^\W\d_]|\ue001)(?: ?(?:[^\W_]|[,.?!;:()%/+=\-—–«»…\ue001\ue002]))*")
+PLAIN_LINE = re.compile(r"(?:[^\W\d_]|\ue001)(?: ?(?:[^\W_]|[,.?!;:()%/+=\-—–«»…\ue001\ue002]))*")
 
 
-def _as_html(markdown: str) -> str:
+def as_html(markdown: str) -> str:
     """mistune's HTML for the field's Markdown; most questions are one plain line, a paragraph as it is."""
-    if _PLAIN_LINE.fullmatch(markdown):
+    if PLAIN_LINE.fullmatch(markdown):
         return f"<p>{markdown}</p>"
-    return str(_html(markdown)).strip()
+    return str(mistune_html(markdown)).strip()
 
 
-_inline_md = mistune.create_markdown(renderer=None)
+inline_markdown = mistune.create_markdown(renderer=None)
 
 
-def _tokens_text(tokens: list[dict[str, Any]]) -> str:
+def tokens_text(tokens: list[dict[str, Any]]) -> str:
     parts = []
     for tok in tokens:
         if "children" in tok:
-            parts.append(_tokens_text(tok["children"]))
+            parts.append(tokens_text(tok["children"]))
         elif tok["type"] in ("softbreak", "linebreak"):
             parts.append(" ")
         else:
@@ -178,11 +178,11 @@ def plain_text(text: str) -> str:
     spans, _ = find_math(text)
     spans = [s for s in spans if s.kind != "letter"]
     marked = _placeholders(text, spans)
-    if _PLAIN_LINE.fullmatch(marked):  # nothing for Markdown to remove
+    if PLAIN_LINE.fullmatch(marked):  # nothing for Markdown to remove
         flat = marked
     else:
-        tokens = _inline_md(marked)
-        flat = " ".join(_tokens_text([t]) for t in tokens if isinstance(t, dict)).strip()  # type: ignore[union-attr]
+        tokens = inline_markdown(marked)
+        flat = " ".join(tokens_text([t]) for t in tokens if isinstance(t, dict)).strip()  # type: ignore[union-attr]
     return _PLACEHOLDER.sub(lambda m: text[spans[int(m.group(1))].start : spans[int(m.group(1))].end], flat)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import import_packages
-from test_delta import watch_the_fast_path
+from test_rebuild_of_a_few_files import watch_the_fast_path
 
 import papers2anki
 from papers2anki.cli import main

@@ -20,9 +20,8 @@ from papers2anki.package import (
     HAS_SERIALIZE,
     DeckSpec,
     NoteSpec,
-    _genanki_deck,
-    _Model,
     collection_bytes,
+    genanki_decks,
     package_bytes,
     stable_id,
 )
@@ -45,14 +44,10 @@ def shipped_decks(note_mod: int, type_mod: int) -> list[DeckSpec]:
 
 def genanki_collection(decks: list[DeckSpec], tmp_path: Path) -> bytes:
     """What plain genanki writes: `Package.write_to_db` into a new SQLite file (the former path)."""
-    models = {}
-    for deck in decks:
-        for note in deck.notes:
-            models.setdefault(note.note_type.id, _Model(note.note_type, deck.type_mods[note.note_type.id]))
-    stamp = max([n.mod for d in decks for n in d.notes] + [m.mod for m in models.values()])
+    objects, stamp = genanki_decks(decks)
     db = Path(tempfile.mkdtemp(dir=tmp_path)) / "collection.anki2"
     conn = sqlite3.connect(db)
-    package = genanki.Package([_genanki_deck(d, models) for d in decks])
+    package = genanki.Package(objects)
     package.write_to_db(conn.cursor(), stamp, itertools.count(stable_id("ids", *(d.name for d in decks))))
     conn.commit()
     conn.close()

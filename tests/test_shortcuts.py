@@ -1,6 +1,6 @@
 """The fast paths hold to the slow ones they stand in for.
 
-`render._as_html` skips mistune for one line that no Markdown rule reads; these tests hold the
+`render.as_html` skips mistune for one line that no Markdown rule reads; these tests hold the
 shortcut to mistune's own output, so that a mistune upgrade that renders such lines differently fails
 here rather than changing cards silently.
 """
@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from papers2anki.render import _PLAIN_LINE, _as_html, _html, _inline_md, _tokens_text
+from papers2anki.render import PLAIN_LINE, as_html, inline_markdown, mistune_html, tokens_text
 
 PLAIN = [
     "Как задается распределение энергетической модели?",
@@ -51,13 +51,13 @@ NOT_PLAIN = [
 
 @pytest.mark.parametrize("line", PLAIN)
 def test_plain_line_is_the_paragraph_mistune_makes(line: str) -> None:
-    assert _PLAIN_LINE.fullmatch(line)
-    assert _as_html(line) == str(_html(line)).strip()
+    assert PLAIN_LINE.fullmatch(line)
+    assert as_html(line) == str(mistune_html(line)).strip()
 
 
 @pytest.mark.parametrize("line", NOT_PLAIN)
 def test_anything_else_goes_to_mistune(line: str) -> None:
-    assert not _PLAIN_LINE.fullmatch(line)
+    assert not PLAIN_LINE.fullmatch(line)
 
 
 def test_random_plain_lines_render_as_mistune_renders_them() -> None:
@@ -67,13 +67,13 @@ def test_random_plain_lines_render_as_mistune_renders_them() -> None:
     for _ in range(3000):
         line = rng.choice("аbЖ\ue001") + "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
         line = " ".join(line.split())  # single inner spaces, none at the ends
-        if _PLAIN_LINE.fullmatch(line):
+        if PLAIN_LINE.fullmatch(line):
             checked += 1
-            assert _as_html(line) == str(_html(line)).strip(), line
+            assert as_html(line) == str(mistune_html(line)).strip(), line
     assert checked > 1000
 
 
 @pytest.mark.parametrize("line", PLAIN)
 def test_plain_line_is_its_own_plain_text(line: str) -> None:
-    tokens = _inline_md(line)
-    assert " ".join(_tokens_text([t]) for t in tokens if isinstance(t, dict)).strip() == line  # type: ignore[union-attr]
+    tokens = inline_markdown(line)
+    assert " ".join(tokens_text([t]) for t in tokens if isinstance(t, dict)).strip() == line  # type: ignore[union-attr]

@@ -7,7 +7,7 @@ and the changed files still hold the same papers in the same order (only questio
 changed), it redoes just those papers with the full build's own functions (`merge`, `drafts_of`,
 `lint_paper`, `identity.assign`) and splices their rows into the lock. In every other case (a title
 changed, a file added or removed, a deck name shared by two papers, one package for all) `delta` returns
-None and the full build runs. tests/test_delta.py holds the two to the same files and report.
+None and the full build runs. tests/test_rebuild_of_a_few_files.py holds the two to the same files and report.
 """
 
 from __future__ import annotations
