@@ -56,11 +56,11 @@ def check(
     paths: Iterable[str | os.PathLike[str]] | Corpus = (DEFAULT_SOURCES,), *, encoding: str | None = None
 ) -> list[Problem]:
     """Every problem of the sources (paths, or a corpus `load` gave), sorted by file and line; writes nothing."""
-    from .lint import lint
+    from .lint import problems_of
 
     corpus = paths if isinstance(paths, Corpus) else load(paths, encoding=encoding)
-    drafts = [d for group in drafts_of(corpus.papers, source_roots(corpus)) for d in group]
-    return sorted(corpus.problems + lint(corpus.papers, drafts, corpus.sources), key=lambda p: p.sort_key)
+    grouped = drafts_of(corpus.papers, source_roots(corpus))
+    return problems_of(list(corpus.problems), corpus.papers, grouped, corpus.sources)[0]
 
 
 def default_lock_path(paths: Iterable[str | os.PathLike[str]]) -> Path:

@@ -163,6 +163,20 @@ def lint_paper(paper: Paper, drafts: list[NoteDraft], sources: dict[str, Source]
     return [one_line(p) for _, rule in PAPER_RULES for p in rule([paper], drafts, sources)]
 
 
+def problems_of(
+    loose: list[Problem], papers: list[Paper], grouped: list[list[NoteDraft]], sources: dict[str, Source]
+) -> tuple[list[Problem], list[list[Problem]]]:
+    """Every problem of a corpus in the order `check` prints them (`loose`: those met reading and
+    parsing), and each paper's own (linting it alone: what holds the paper back)."""
+    paper_lint = [lint_paper(paper, drafts, sources) for paper, drafts in zip(papers, grouped)]
+    return gathered(loose, lint_files(sources), paper_lint), paper_lint
+
+
+def gathered(loose: list[Problem], file_lint: list[Problem], paper_lint: list[list[Problem]]) -> list[Problem]:
+    """The problems of a corpus, one list sorted by file and line."""
+    return sorted(loose + file_lint + [p for found in paper_lint for p in found], key=lambda p: p.sort_key)
+
+
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 

@@ -121,16 +121,14 @@ def card_views(
     from .api import BuildReport, default_lock_path, drafts_of, load, source_roots
     from .decknames import deck_names, without_papers
     from .held import errors_of, unread_of
-    from .lint import lint_files, lint_paper
+    from .lint import problems_of
     from .lock import read_lock
     from .notes import note_types
 
     corpus = load(paths)
     papers = corpus.papers
     grouped = drafts_of(papers, source_roots(corpus))
-    paper_lint = [lint_paper(paper, drafts, corpus.sources) for paper, drafts in zip(papers, grouped)]
-    found = corpus.problems + lint_files(corpus.sources) + [p for problems in paper_lint for p in problems]
-    problems = sorted(found, key=lambda p: p.sort_key)
+    problems, paper_lint = problems_of(list(corpus.problems), papers, grouped, corpus.sources)
     errors = errors_of(corpus, papers, [paper.key for paper in papers], paper_lint, problems)
     held = [i for i, mine in enumerate(errors) if mine]
     report = BuildReport(len(papers), problems=problems, held_back=[papers[i].title for i in held])
