@@ -153,7 +153,6 @@ class Match:
     guid: str
     how: str  #: "exact", "similar" or "new"
     score: float
-    previous_text: str = ""
 
 
 def match_notes(
@@ -184,7 +183,7 @@ def match_notes(
         if bucket:
             entry = bucket.pop(0)
             exact.add(id(entry))
-            matches[i] = Match(i, entry.guid, "exact", 1.0, entry.text)
+            matches[i] = Match(i, entry.guid, "exact", 1.0)
     free = [e for e in entries if id(e) not in exact]
     free_of: dict[tuple[str, str], list[tuple[int, NoteEntry]]] = {}
     for order, entry in enumerate(free):
@@ -203,7 +202,7 @@ def match_notes(
         if i in matches or entry.guid in used:
             continue
         used.add(entry.guid)
-        matches[i] = Match(i, entry.guid, "similar", -neg, entry.text)
+        matches[i] = Match(i, entry.guid, "similar", -neg)
     unmatched = [e for e in free if e.guid not in used]
     for i, (paper, kind, text) in enumerate(wanted):
         if i not in matches:

@@ -76,14 +76,6 @@ def note_types() -> tuple[NoteType, NoteType]:
 
 
 @dataclass(slots=True)
-class Formula:
-    """A formula placed in a field, located in its source for messages."""
-
-    span: MathSpan
-    location: Location
-
-
-@dataclass(slots=True)
 class NoteDraft(Plain):
     """A note before it has an identity: its fields, where it came from, what it contains."""
 

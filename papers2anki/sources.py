@@ -110,10 +110,6 @@ class Source(Plain):
     encoding: str  #: the encoding it was decoded from
     controls: tuple[int, ...] = ()  #: where runs of control characters were replaced by spaces
 
-    @property
-    def lines(self) -> list[str]:
-        return self.text.split("\n")
-
     def location(self, offset: int) -> Location:
         """The line and column of a character offset into `text`."""
         line = self.text.count("\n", 0, offset) + 1
