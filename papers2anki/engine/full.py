@@ -17,7 +17,8 @@ from ..identity import Assignment, Context, Facts, Hold, assign, build_time, dec
 from ..records import Paper, Problem
 from ..reports import BuildReport
 from .cache import Store, digest, file_state, folder_for
-from .jobs import drafts_of_paper, lint_job, lint_paper_job, package_and_digest, pickled
+from .drafting import cached_drafts, cached_lint
+from .jobs import package_and_digest
 from .memory import give_back
 
 if TYPE_CHECKING:
@@ -116,11 +117,11 @@ def _drafted_and_linted(
 ) -> _Drafted:
     """Every paper's notes drafted and linted (from the cache where it can), and the report so far."""
     paper_keys = [digest(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in papers]
-    grouped = _cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus))
+    grouped = cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus))
     stores["drafts"].save(release=True)  # each store is written once its stage is done, and let go
     all_drafts = [d for g in grouped for d in g]
     images = tuple(sorted({(i.path, i.seen) for d in all_drafts for i in d.images if i.path}))
-    file_lint, paper_lint = _cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
+    file_lint, paper_lint = cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
     stores["lint"].save(release=True)
     problems = sorted(problems + file_lint + [p for found in paper_lint for p in found], key=lambda p: p.sort_key)
     report = BuildReport(papers=len(papers), problems=problems)
@@ -245,18 +246,18 @@ def _build_map(
 
     inputs = corpus.inputs
     return BuildMap.of(
-        inputs.files,
-        inputs.encoding,
-        inputs.digests(),
-        corpus.merged,
-        drafted.file_lint,
-        drafted.papers,
-        drafted.paper_lint,
-        drafted.grouped,
-        held.facts,
-        assigned.done.lock,
-        lock_rows,
-        assigned.notice_counts,
+        files=inputs.files,
+        encoding=inputs.encoding,
+        digests=inputs.digests(),
+        merged=corpus.merged,
+        file_lint=drafted.file_lint,
+        papers=drafted.papers,
+        paper_lint=drafted.paper_lint,
+        grouped=drafted.grouped,
+        facts=held.facts,
+        lock=assigned.done.lock,
+        rows=lock_rows,
+        notices=assigned.notice_counts,
     )
 
 
@@ -290,110 +291,3 @@ def _packages(
         return data
 
     return {target: functools.partial(next_package, target) for target in order}
-
-
-def _cached_drafts(papers: list[Paper], keys: list[str], store: Store, roots: list[str]) -> list[list[NoteDraft]]:
-    """`drafts_of` each paper, or its drafts from an earlier build of the same paper records whose
-    images are still what they were."""
-    from ..media import current
-
-    finders = _finders_of(papers, roots)
-    keys = [digest(key, *finder) if finder else key for key, finder in zip(keys, finders)]
-    grouped = _cached_calls(
-        store,
-        keys,
-        drafts_of_paper,
-        lambda i: (papers[i], finders[i]),
-        valid=lambda drafts: current((image.path, image.seen) for d in drafts for image in d.images),
-    )
-    for paper, drafts in zip(papers, grouped):
-        _share_with_paper(paper, drafts)
-    return grouped
-
-
-def _share_with_paper(paper: Paper, drafts: list[NoteDraft]) -> None:
-    """A draft's content and location are its question's (or review's), come back from a worker as
-    copies, and its paper key a copy per draft: the paper's own are kept instead, and one key for all
-    its drafts (80 MB at 100,000 questions)."""
-    if not drafts:
-        return
-    key = drafts[0].paper_key
-    origins = [(q.text, q.location) for q in paper.questions]
-    if paper.review is not None:
-        origins.append((paper.review.text, paper.review.location))
-    for draft, (text, location) in zip(drafts, origins):
-        if draft.content == text:
-            draft.content = text
-        if draft.location == location:
-            draft.location = location
-        if draft.paper_key == key:
-            draft.paper_key = key
-
-
-def _cached_calls(
-    store: Store,
-    keys: list[str],
-    fn: Callable[[Any], Any],
-    arg_of: Callable[[int], Any],
-    valid: Callable[[Any], bool] | None = None,
-) -> list[Any]:
-    """`fn(arg_of(i))` for each key: from the cache where it holds the key (and the value is `valid`),
-    else made in the workers and cached as they pickled it."""
-    from .parallel import workers
-
-    found = [store.get(key) for key in keys]
-    if valid is not None:
-        found = [value if value is None or valid(value) else None for value in found]
-    missing = [i for i, value in enumerate(found) if value is None]
-    with workers() as pool:
-        for i, data in zip(missing, pool.map(pickled, [(fn, arg_of(i)) for i in missing], chunksize=32)):
-            store.put_pickled(keys[i], data)
-            found[i] = pickle.loads(data)
-    return found
-
-
-def _cached_lint(
-    papers: list[Paper], keys: list[str], grouped: list[list[NoteDraft]], sources: dict[str, Source], store: Store
-) -> tuple[list[Problem], list[list[Problem]]]:
-    """`lint`: the files' problems, and each paper's; a paper's are kept while its records and its files'
-    text are."""
-    from ..lint import lint_files
-
-    texts = {path: digest(source.text) for path, source in sources.items()}
-    files = [sorted({d.location.file for d in drafts}) for drafts in grouped]
-    # (A paper's images are in its key: the same records with an image changed warn differently.)
-    lint_keys = [
-        digest(key, *(part for path in paths for part in (path, texts.get(path, ""))), *_seen_images(drafts))
-        for key, paths, drafts in zip(keys, files, grouped)
-    ]
-    per_paper = _cached_calls(
-        store,
-        lint_keys,
-        lint_paper_job,
-        lambda i: lint_job(papers[i], grouped[i], sources),
-    )
-    return lint_files(sources), per_paper
-
-
-def _finders_of(papers: list[Paper], roots: list[str]) -> list[list[str]]:
-    """For each paper, the roots its files' images are found in: only those of its own files (a job
-    carries no more), none when it has no image."""
-    from ..media import Finder
-
-    if not roots:
-        return [[] for _ in papers]
-    finder = Finder(roots)
-    out: list[list[str]] = []
-    for paper in papers:
-        texts = [q.text + q.answer for q in paper.questions] + ([paper.review.text] if paper.review else [])
-        if not any("![" in text for text in texts):  # no image: the roots change nothing
-            out.append([])
-            continue
-        files = {q.location.file for q in paper.questions} | ({paper.review.location.file} if paper.review else set())
-        out.append(sorted({finder.root_of(f) for f in files}))
-    return out
-
-
-def _seen_images(drafts: list[NoteDraft]) -> list[str]:
-    """What a paper's notes found of their images (where, what, and what was said of it), as parts of a key."""
-    return [repr(image) for d in drafts for image in d.images]

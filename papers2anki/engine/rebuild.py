@@ -48,6 +48,7 @@ class BuildMap:
 
     @staticmethod
     def of(
+        *,
         files: list[str],
         encoding: str,
         digests: dict[str, str],
@@ -61,6 +62,7 @@ class BuildMap:
         rows: list[tuple[str, int, int]],
         notices: list[int],
     ) -> BuildMap:
+        """The map of a full build (one package per paper), from what it read, made and wrote."""
         file_problems = {path: list(found) for path, found in merged.file_problems.items()}
         for problem in file_lint:
             file_problems.setdefault(problem.location.file, []).append(problem)
@@ -180,7 +182,7 @@ def delta(
     None too when a paper redone has errors (and not `force`): the full build holds it back. (The papers
     not redone had none: the last build held none back, see `last_build.LastBuild.delta`.)
     """
-    from ..identity import lock_expiry
+    from ..identity import Context, deck_files, lock_expiry
 
     redo = _papers_to_redo(bmap, digests)
     if redo is None:
@@ -192,7 +194,9 @@ def delta(
     if found is None:
         return None
     text, old = found
-    ids = _identities(bmap, redo, old, _context(options, now, lock_bytes, problems.keep_gone))
+    target_of = deck_files(options.out_dir)  # the GUIDs taken: every one in the lock's text
+    context = Context(now, options.root, options.rename_decks, target_of, _Taken(lock_bytes), problems.keep_gone)
+    ids = _identities(bmap, redo, old, context)
     if ids is None:
         return None
     spliced = _spliced(text, redo.keys, ids.read_back)
@@ -312,13 +316,6 @@ def _old_rows(bmap: BuildMap, redo: list[str], lock_bytes: bytes) -> tuple[lockm
     if any(shared[name] > 1 for name in names.values()):
         return None  # another paper's removed notes count in the same deck's report
     return text, Lock(old_entries, names, text.note_types())
-
-
-def _context(options: BuildOptions, now: int, lock_bytes: bytes, keep_gone: bool) -> Context:
-    """The assignments' context: the GUIDs taken are every one in the lock's text."""
-    from ..identity import Context, deck_files
-
-    return Context(now, options.root, options.rename_decks, deck_files(options.out_dir), _Taken(lock_bytes), keep_gone)
 
 
 def _identities(bmap: BuildMap, redo: _Redo, old: lockmod.Lock, context: Context) -> _Identities | None:
