@@ -86,12 +86,9 @@ def assign(
     run = _Assigning(
         context, Assignment(new, [], [], [], [], []), matches, {e.guid: e for e in old.notes}, by_kind, type_mods
     )
-    for paper, paper_key, drafts, slug, fingerprints in zip(
-        papers, facts.paper_keys, grouped, facts.slugs, facts.fingerprints
-    ):
-        name = run.deck_name(paper, old.decks.get(keys.get(paper_key, paper_key)))
-        new.decks[paper_key] = name
-        run.add_paper(paper, paper_key, drafts, slug, fingerprints, name)
+    names = [run.deck_name(p, old.decks.get(keys.get(key, key))) for p, key in zip(papers, facts.paper_keys)]
+    new.decks.update(zip(facts.paper_keys, names))
+    run.add_papers(papers, grouped, facts, names)
     run.keep_removed(gone, old, keys)
     return run.done
 
@@ -122,7 +119,6 @@ class _Assigning:
     entries: dict[str, NoteEntry]  #: the old lock's entries by GUID
     by_kind: dict[str, NoteType]  #: the note type of each kind of note
     type_mods: dict[int, int]  #: each note type's `mod`, by id
-    at: int = 0  #: the next note's place in `matches`
 
     def deck_name(self, paper: Paper, pinned: str | None) -> str:
         """A paper's deck name: the one `pinned` in the lock, unless `rename_decks` (each case a notice)."""
@@ -144,39 +140,40 @@ class _Assigning:
         self.done.notice_counts.append(len(notices) - notices_before)
         return name
 
-    def add_paper(
-        self, paper: Paper, paper_key: str, drafts: list[NoteDraft], slug: str, fingerprints: list[str], name: str
-    ) -> None:
-        """A paper's notes, each with its GUID and `mod`, into the new lock, its deck and the report."""
+    def add_papers(self, papers: list[Paper], grouped: list[list[NoteDraft]], facts: Facts, names: list[str]) -> None:
+        """Each paper's notes, each with its GUID and `mod`, into the new lock, its deck and the report."""
         from .lock import NoteEntry
         from .package import DeckSpec, NoteSpec
 
         now, entries, matches, by_kind, done = self.context.now, self.entries, self.matches, self.by_kind, self.done
-        deck = DeckReport(name, self.context.target_of(slug))
-        notes = []
-        index = self.at
-        for draft, fingerprint in zip(drafts, fingerprints):
-            match = matches[index]
-            index += 1
-            entry = entries.get(match.guid)
-            if entry is not None and entry.fingerprint == fingerprint:
-                mod, state = entry.mod, "unchanged"
-                deck.unchanged += 1
-            else:
-                mod = max(now, entry.mod + 1) if entry is not None else now
-                state = "changed" if entry is not None else "new"
-                if entry is None:
-                    deck.new += 1
+        lock_notes, match_lines, target_of = done.lock.notes, done.matches, self.context.target_of
+        index = 0
+        for paper, paper_key, drafts, slug, fingerprints, name in zip(
+            papers, facts.paper_keys, grouped, facts.slugs, facts.fingerprints, names
+        ):
+            deck = DeckReport(name, target_of(slug))
+            notes = []
+            for draft, fingerprint in zip(drafts, fingerprints):
+                match = matches[index]
+                index += 1
+                entry = entries.get(match.guid)
+                if entry is not None and entry.fingerprint == fingerprint:
+                    mod, state = entry.mod, "unchanged"
+                    deck.unchanged += 1
                 else:
-                    deck.changed += 1
-            done.lock.notes.append(NoteEntry(match.guid, paper_key, draft.kind, fingerprint, mod, draft.content))
-            done.matches.append(f"{draft.location.short}: {match.how} {match.score:.2f} -> {match.guid} ({state})")
-            tags = [slug, _file_tag(draft.location.file)]
-            notes.append(NoteSpec(by_kind[draft.kind], match.guid, draft.fields, tags, draft.position, mod))
-        self.at = index
-        media = {image.name: image.path for d in drafts for image in d.images if image.name}
-        done.decks.append(DeckSpec(name, _description(paper, drafts), notes, self.type_mods, media))
-        done.reports.append(deck)
+                    mod = max(now, entry.mod + 1) if entry is not None else now
+                    state = "changed" if entry is not None else "new"
+                    if entry is None:
+                        deck.new += 1
+                    else:
+                        deck.changed += 1
+                lock_notes.append(NoteEntry(match.guid, paper_key, draft.kind, fingerprint, mod, draft.content))
+                match_lines.append(f"{draft.location.short}: {match.how} {match.score:.2f} -> {match.guid} ({state})")
+                tags = [slug, _file_tag(draft.location.file)]
+                notes.append(NoteSpec(by_kind[draft.kind], match.guid, draft.fields, tags, draft.position, mod))
+            media = {image.name: image.path for d in drafts for image in d.images if image.name}
+            done.decks.append(DeckSpec(name, _description(paper, drafts), notes, self.type_mods, media))
+            done.reports.append(deck)
 
     def keep_removed(self, gone: list[NoteEntry], old: Lock, keys: dict[str, str]) -> None:
         """The old entries no note matched: marked removed (and counted in their deck's report), dropped

@@ -194,8 +194,9 @@ def delta(
     if found is None:
         return None
     text, old = found
-    target_of = deck_files(options.out_dir)  # the GUIDs taken: every one in the lock's text
-    context = Context(now, options.root, options.rename_decks, target_of, _Taken(lock_bytes), problems.keep_gone)
+    target_of = deck_files(options.out_dir)
+    taken = _Taken(lock_bytes)  # every GUID in the lock's text
+    context = Context(now, options.root, options.rename_decks, target_of, taken, problems.keep_gone)
     ids = _identities(bmap, redo, old, context)
     if ids is None:
         return None
