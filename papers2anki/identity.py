@@ -20,8 +20,8 @@ from .records import Paper, Problem
 from .reports import DeckReport
 
 if TYPE_CHECKING:
-    from .lock import Lock
-    from .notes import NoteDraft
+    from .lock import Lock, Match, NoteEntry
+    from .notes import NoteDraft, NoteType
     from .package import DeckSpec
 
 
@@ -58,27 +58,46 @@ class Facts:
         )
 
 
-def assign(
-    papers: list[Paper],
-    grouped: list[list[NoteDraft]],
-    facts: Facts,
-    old: Lock,
-    now: int,
-    root: str,
-    rename_decks: bool,
-    target_of: Callable[[str], str],
-    taken: set[str] | None = None,
-    keep_gone: bool = False,
-) -> Assignment:
-    """Give every note its GUID and `mod` from the old lock (see `lock`), and every paper its deck.
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where and when an assignment happens, beside the notes and the lock it matches."""
 
-    `taken`: the GUIDs a new one must differ from (by default, those of `old`). `keep_gone`: the entries
-    that match no note are kept as they are, not marked (or reported) removed, nor dropped when expired."""
-    from .lock import Lock, NoteEntry, TypeEntry
-    from .notes import note_types
-    from .package import DeckSpec, NoteSpec
+    now: int  #: the build's time: the `mod` of what is new or changed
+    root: str  #: the parent deck of every paper's deck ("" for none)
+    rename_decks: bool  #: give a deck pinned in the lock its new name
+    target_of: Callable[[str], str]  #: a paper's deck file from its slug
+    taken: set[str] | None = None  #: the GUIDs a new one must differ from (None: those of the old lock)
+    keep_gone: bool = False  #: entries matching no note kept as they are, not marked (or reported) removed
+
+
+def assign(
+    papers: list[Paper], grouped: list[list[NoteDraft]], facts: Facts, old: Lock, context: Context
+) -> Assignment:
+    """Give every note its GUID and `mod` from the old lock (see `lock`), and every paper its deck."""
+    from .lock import Lock
 
     new = Lock()
+    types, type_mods = _note_types(old, new, context.now)
+    keys = lockmod.match_papers(list(zip(facts.paper_keys, (p.title for p in papers))), old)
+    wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for g in grouped for d in g]
+    taken = {e.guid for e in old.notes} if context.taken is None else context.taken
+    matches, gone = lockmod.match_notes(wanted, old.notes, taken, facts.skeletons)
+    by_kind = {"question": types[0], "review": types[1]}
+    run = _Assigning(
+        context, Assignment(new, [], [], [], [], []), matches, {e.guid: e for e in old.notes}, by_kind, type_mods
+    )
+    names = [run.deck_name(p, old.decks.get(keys.get(key, key))) for p, key in zip(papers, facts.paper_keys)]
+    new.decks.update(zip(facts.paper_keys, names))
+    run.add_papers(papers, grouped, facts, names)
+    run.keep_removed(gone, old, keys)
+    return run.done
+
+
+def _note_types(old: Lock, new: Lock, now: int) -> tuple[tuple[NoteType, NoteType], dict[int, int]]:
+    """The note types, each with its `mod` (kept while its fingerprint is), entered in `new`."""
+    from .lock import TypeEntry
+    from .notes import note_types
+
     types = note_types()
     type_mods: dict[int, int] = {}
     for nt in types:
@@ -87,95 +106,100 @@ def assign(
         mod = prev.mod if prev and prev.fingerprint == nt.fingerprint else max(now, prev.mod + 1 if prev else now)
         new.note_types[nt.name] = TypeEntry(nt.fingerprint, mod)
         type_mods[nt.id] = mod
-    by_kind = {"question": types[0], "review": types[1]}
+    return types, type_mods
 
-    paper_keys = facts.paper_keys
-    keys = lockmod.match_papers(list(zip(paper_keys, (p.title for p in papers))), old)
-    all_drafts = [d for g in grouped for d in g]
-    wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for d in all_drafts]
-    taken = {e.guid for e in old.notes} if taken is None else taken
-    matches, gone = lockmod.match_notes(wanted, old.notes, taken, facts.skeletons)
-    entries = {e.guid: e for e in old.notes}
 
-    done = Assignment(new, [], [], [], [], [])
-    index = 0
-    for paper, paper_key, drafts, slug, fingerprints in zip(
-        papers, paper_keys, grouped, facts.slugs, facts.fingerprints
-    ):
-        lock_key = keys.get(paper_key, paper_key)
-        notices_before = len(done.notices)
+@dataclass(slots=True)
+class _Assigning:
+    """One assignment under way: its context, what is done so far, and what the notes are given from."""
+
+    context: Context
+    done: Assignment
+    matches: list[Match]  #: each note's match in the old lock, in build order
+    entries: dict[str, NoteEntry]  #: the old lock's entries by GUID
+    by_kind: dict[str, NoteType]  #: the note type of each kind of note
+    type_mods: dict[int, int]  #: each note type's `mod`, by id
+
+    def deck_name(self, paper: Paper, pinned: str | None) -> str:
+        """A paper's deck name: the one `pinned` in the lock, unless `rename_decks` (each case a notice)."""
+        notices = self.done.notices
+        notices_before = len(notices)
         title = paper.title.replace("::", ":")  # `::` would nest decks in Anki
-        wanted_name = f"{root}::{title}" if root else title
-        name = old.decks.get(lock_key, wanted_name)
+        wanted_name = f"{self.context.root}::{title}" if self.context.root else title
+        name = wanted_name if pinned is None else pinned
         if name != wanted_name:
-            if rename_decks:
-                done.notices.append(
+            if self.context.rename_decks:
+                notices.append(
                     f"deck '{name}' renamed to '{wanted_name}' (--rename-decks): its old cards stay in the old deck"
                 )
                 name = wanted_name
             else:
-                done.notices.append(
+                notices.append(
                     f"deck name kept as '{name}' for '{paper.title}' (pinned in the lock; --rename-decks to rename)"
                 )
-        new.decks[paper_key] = name
-        done.notice_counts.append(len(done.notices) - notices_before)
-        deck = DeckReport(name, target_of(slug))
-        notes = []
-        for draft, fingerprint in zip(drafts, fingerprints):
-            match = matches[index]
-            index += 1
-            entry = entries.get(match.guid)
-            if entry is not None and entry.fingerprint == fingerprint:
-                mod, state = entry.mod, "unchanged"
-                deck.unchanged += 1
-            else:
-                mod = max(now, entry.mod + 1) if entry is not None else now
-                state = "changed" if entry is not None else "new"
-                if entry is None:
-                    deck.new += 1
-                else:
-                    deck.changed += 1
-            new.notes.append(NoteEntry(match.guid, paper_key, draft.kind, fingerprint, mod, draft.content))
-            done.matches.append(f"{draft.location.short}: {match.how} {match.score:.2f} -> {match.guid} ({state})")
-            notes.append(
-                NoteSpec(
-                    by_kind[draft.kind],
-                    match.guid,
-                    draft.fields,
-                    [slug, _file_tag(draft.location.file)],
-                    draft.position,
-                    mod,
-                )
-            )
-        media = {image.name: image.path for d in drafts for image in d.images if image.name}
-        done.decks.append(DeckSpec(name, _description(paper, drafts), notes, type_mods, media))
-        done.reports.append(deck)
+        self.done.notice_counts.append(len(notices) - notices_before)
+        return name
 
-    for entry in gone:
-        removed = entry.removed
-        deck_name = old.decks.get(entry.paper, entry.paper)
-        if not keep_gone:
-            if removed is None:
-                removed = now
-                done.removed.append(f"{deck_name}: '{entry.text[:70]}' is no longer in the sources (kept in the lock)")
-            for d in done.reports:
-                if d.name == deck_name:
-                    d.removed += 1
-            if now - removed > lockmod.KEEP_REMOVED_DAYS * 86400:
-                continue
-        new.notes.append(
-            NoteEntry(
-                entry.guid,
-                keys.get(entry.paper, entry.paper),
-                entry.kind,
-                entry.fingerprint,
-                entry.mod,
-                entry.text,
-                removed,
+    def add_papers(self, papers: list[Paper], grouped: list[list[NoteDraft]], facts: Facts, names: list[str]) -> None:
+        """Each paper's notes, each with its GUID and `mod`, into the new lock, its deck and the report."""
+        from .lock import NoteEntry
+        from .package import DeckSpec, NoteSpec
+
+        now, entries, matches, by_kind, done = self.context.now, self.entries, self.matches, self.by_kind, self.done
+        lock_notes, match_lines, target_of = done.lock.notes, done.matches, self.context.target_of
+        index = 0
+        for paper, paper_key, drafts, slug, fingerprints, name in zip(
+            papers, facts.paper_keys, grouped, facts.slugs, facts.fingerprints, names
+        ):
+            deck = DeckReport(name, target_of(slug))
+            notes = []
+            for draft, fingerprint in zip(drafts, fingerprints):
+                match = matches[index]
+                index += 1
+                entry = entries.get(match.guid)
+                if entry is not None and entry.fingerprint == fingerprint:
+                    mod, state = entry.mod, "unchanged"
+                    deck.unchanged += 1
+                else:
+                    mod = max(now, entry.mod + 1) if entry is not None else now
+                    state = "changed" if entry is not None else "new"
+                    if entry is None:
+                        deck.new += 1
+                    else:
+                        deck.changed += 1
+                lock_notes.append(NoteEntry(match.guid, paper_key, draft.kind, fingerprint, mod, draft.content))
+                match_lines.append(f"{draft.location.short}: {match.how} {match.score:.2f} -> {match.guid} ({state})")
+                tags = [slug, _file_tag(draft.location.file)]
+                notes.append(NoteSpec(by_kind[draft.kind], match.guid, draft.fields, tags, draft.position, mod))
+            media = {image.name: image.path for d in drafts for image in d.images if image.name}
+            done.decks.append(DeckSpec(name, _description(paper, drafts), notes, self.type_mods, media))
+            done.reports.append(deck)
+
+    def keep_removed(self, gone: list[NoteEntry], old: Lock, keys: dict[str, str]) -> None:
+        """The old entries no note matched: marked removed (and counted in their deck's report), dropped
+        once expired; kept as they are when `keep_gone`."""
+        from .lock import NoteEntry
+
+        now, done = self.context.now, self.done
+        for entry in gone:
+            removed = entry.removed
+            deck_name = old.decks.get(entry.paper, entry.paper)
+            if not self.context.keep_gone:
+                if removed is None:
+                    removed = now
+                    done.removed.append(
+                        f"{deck_name}: '{entry.text[:70]}' is no longer in the sources (kept in the lock)"
+                    )
+                for d in done.reports:
+                    if d.name == deck_name:
+                        d.removed += 1
+                if now - removed > lockmod.KEEP_REMOVED_DAYS * 86400:
+                    continue
+            key = keys.get(entry.paper, entry.paper)
+            done.lock.notes.append(
+                NoteEntry(entry.guid, key, entry.kind, entry.fingerprint, entry.mod, entry.text, removed)
             )
-        )
-        new.decks.setdefault(entry.paper, deck_name)
-    return done
+            done.lock.decks.setdefault(entry.paper, deck_name)
 
 
 @dataclass(slots=True)

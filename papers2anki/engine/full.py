@@ -4,49 +4,81 @@ its inputs are those of an earlier build, else in the worker processes."""
 from __future__ import annotations
 
 import functools
-import os
 import pickle
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import lock as lockmod
 from ..corpus import Corpus, source_roots
 from ..held import errors_of, unread_of
-from ..identity import Facts, Hold, assign, build_time, deck_files, lock_expiry, rebuild_of
+from ..identity import Assignment, Context, Facts, Hold, assign, build_time, deck_files, lock_expiry, rebuild_of
 from ..records import Paper, Problem
 from ..reports import BuildReport
 from .cache import Store, digest, file_state, folder_for
-from .jobs import drafts_of_paper, lint_job, lint_paper_job, package_and_digest, pickled
+from .drafting import cached_drafts, cached_lint
+from .jobs import package_and_digest
 from .memory import give_back
 
 if TYPE_CHECKING:
+    from ..lock import Lock
     from ..notes import NoteDraft
     from ..package import DeckSpec
     from ..sources import Source
+    from .options import BuildOptions
     from .parallel import Workers
     from .rebuild import BuildMap
 
 
-def full_build(
-    corpus: Corpus | list[Paper],
-    out_dir: str | os.PathLike[str],
-    lock_file: Path,
-    single: str | os.PathLike[str] | None,
-    root: str,
-    rename_decks: bool,
-    force: bool,
-    progress: Callable[[int], None] | None,
-) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None, tuple[tuple[str, str], ...]]:
-    """The build, the report of a rebuild with no change (None when that rebuild would write), until when
-    that holds, the map of what was made (for a rebuild of a few papers), and the image files the notes
-    refer to with what was found there."""
-    from ..files import Streamed, write_files
-    from ..lock import Lock, LockText
-    from ..package import decks_digest
-    from .parallel import workers
+@dataclass(slots=True)
+class Built:
+    """A build done: its report, and what the next build needs of it (see `last_build.LastBuild`)."""
 
+    report: BuildReport  #: what this build did
+    foreseen: BuildReport | None = None  #: what a rebuild with no change would report; None: it would write
+    valid_until: int = 0  #: until when `foreseen` holds (the lock's oldest removed entry expires then)
+    bmap: BuildMap | None = None  #: what was made, paper by paper, for a rebuild of a few papers
+    images: tuple[tuple[str, str], ...] = ()  #: the image files the notes refer to, with what was found there
+
+
+@dataclass(slots=True)
+class _Drafted:
+    """Every paper's notes drafted and linted, and the report's counts and problems."""
+
+    papers: list[Paper]
+    grouped: list[list[NoteDraft]]  #: each paper's note drafts
+    file_lint: list[Problem]  #: the files' own problems
+    paper_lint: list[list[Problem]]  #: each paper's problems
+    images: tuple[tuple[str, str], ...]  #: the image files the notes refer to, with what was found there
+    report: BuildReport
+
+
+@dataclass(slots=True)
+class _Held:
+    """The papers held back for their errors, and the others: those built."""
+
+    hold: Hold
+    old: Lock  #: the old lock without the rows held back: what the papers built are matched against
+    facts: Facts  #: of every paper
+    papers: list[Paper]  #: the papers built, with their drafts and facts
+    grouped: list[list[NoteDraft]]
+    built_facts: Facts
+    keep_gone: bool  #: a file was not read: the notes of its papers are not gone
+
+
+@dataclass(slots=True)
+class _Assigned:
+    """The notes' identities, and what a rebuild from the lock this build writes would report."""
+
+    done: Assignment
+    notice_counts: list[int]  #: of that rebuild: how many notices each paper gives
+    foreseen: dict[str, Any] | None  #: that rebuild's report (see `identity.rebuild_of`); None: it would write
+
+
+def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
+    """The build in full: drafted and linted, the papers with errors held back, the others given their
+    identities, packaged and written; with what the next build needs of it."""
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
         if corpus.parsed is not None:
@@ -54,14 +86,42 @@ def full_build(
     else:
         papers, problems, sources = list(corpus), [], {}
     now = build_time()
-    folder = folder_for(lock_file)
-    stores = {kind: Store(folder, f"{kind}-{lock_file.name}") for kind in ("drafts", "lint", "files")}
+    folder = folder_for(options.lock_file)
+    stores = {kind: Store(folder, f"{kind}-{options.lock_file.name}") for kind in ("drafts", "lint", "files")}
+    drafted = _drafted_and_linted(corpus, papers, problems, sources, stores)
+    report = drafted.report
+    held = _held_back(corpus, drafted, options)
+    context = Context(now, options.root, options.rename_decks, _target_of(options), keep_gone=held.keep_gone)
+    assigned = _assigned(held, context)
+    report.decks, report.matches, report.notices, report.removed = (
+        assigned.done.reports,
+        assigned.done.matches,
+        assigned.done.notices,
+        assigned.done.removed,
+    )
+    targets, lock_rows = _packaged_and_written(assigned.done, held.hold, stores["files"], report, options)
+    bmap = _build_map(corpus, drafted, held, assigned, lock_rows) if not options.single else None
+    if assigned.foreseen is None:
+        return Built(report, None, 0, bmap, drafted.images)
+    files = [str(t) for t, _ in targets] + [str(options.lock_file)]
+    rebuild = replace(report, written=[], unchanged=files, **assigned.foreseen)
+    return Built(report, rebuild, lock_expiry(assigned.done.lock), bmap, drafted.images)
+
+
+def _drafted_and_linted(
+    corpus: Corpus | list[Paper],
+    papers: list[Paper],
+    problems: list[Problem],
+    sources: dict[str, Source],
+    stores: dict[str, Store],
+) -> _Drafted:
+    """Every paper's notes drafted and linted (from the cache where it can), and the report so far."""
     paper_keys = [digest(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in papers]
-    grouped = _cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus))
+    grouped = cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus))
     stores["drafts"].save(release=True)  # each store is written once its stage is done, and let go
     all_drafts = [d for g in grouped for d in g]
     images = tuple(sorted({(i.path, i.seen) for d in all_drafts for i in d.images if i.path}))
-    file_lint, paper_lint = _cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
+    file_lint, paper_lint = cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
     stores["lint"].save(release=True)
     problems = sorted(problems + file_lint + [p for found in paper_lint for p in found], key=lambda p: p.sort_key)
     report = BuildReport(papers=len(papers), problems=problems)
@@ -70,70 +130,93 @@ def full_build(
     report.formulas = sum(len(d.formulas) for d in all_drafts)
     if isinstance(corpus, Corpus):
         report.skipped = corpus.skipped
+    return _Drafted(papers, grouped, file_lint, paper_lint, images, report)
 
-    old = lockmod.read_lock(lock_file)
-    facts = Facts.of(papers, grouped)
-    errors = [] if force else errors_of(corpus, papers, facts.paper_keys, paper_lint, problems)
+
+def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOptions) -> _Held:
+    """The papers with errors held back (unless `force`), their rows in the old lock kept as they were."""
+    papers, report = drafted.papers, drafted.report
+    old = lockmod.read_lock(options.lock_file)
+    facts = Facts.of(papers, drafted.grouped)
+    errors = [] if options.force else errors_of(corpus, papers, facts.paper_keys, drafted.paper_lint, report.problems)
     hold, old = Hold.of(papers, facts, errors, old)
     report.held_back = [papers[i].title for i in hold.papers]
     report.unread = unread_of(corpus)
-    if progress and hold.papers:
-        progress(len(hold.papers))  # (done: nothing to package)
+    if options.progress and hold.papers:
+        options.progress(len(hold.papers))  # (done: nothing to package)
     keep_gone = bool(report.unread)  # the notes of a file not read are not gone
-    built, built_drafts, built_facts = hold.others(papers, grouped, facts)
-    single_file = str(Path(single)) if single else ""
+    built, built_drafts, built_facts = hold.others(papers, drafted.grouped, facts)
+    return _Held(hold, old, facts, built, built_drafts, built_facts, keep_gone)
 
-    deck_file = deck_files(out_dir)
+
+def _target_of(options: BuildOptions) -> Callable[[str], str]:
+    """A paper's deck file from its slug: its own in `out_dir`, or the one file of `single`."""
+    single_file = str(Path(options.single)) if options.single else ""
+    deck_file = deck_files(options.out_dir)
 
     def target_of(slug: str) -> str:
         return single_file or deck_file(slug)
 
-    done = assign(
-        built,
-        built_drafts,
-        built_facts,
-        old,
-        now,
-        root,
-        rename_decks,
-        target_of,
-        hold.taken(old),
-        keep_gone,
-    )
-    del old
-    # What a rebuild from the lock this build writes would do: when it keeps every identity and
-    # writes nothing (the usual case), its report can be given without parsing next time. It reads
-    # the notes back in the lock's order (matching takes the first of equal entries, so order counts
-    # for duplicate questions). The papers held back would be held back again, their rows kept again.
-    read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
-    again = assign(
-        built,
-        built_drafts,
-        built_facts,
-        read_back,
-        now,
-        root,
-        rename_decks,
-        target_of,
-        hold.taken(read_back),
-        keep_gone,
-    )
-    foreseen = rebuild_of(done, read_back, again)
-    again.decks, again.lock = [], Lock()  # only its report is kept
-    facts.skeletons.clear()  # (a skeleton of every note's text: matching is done)
-    give_back()  # the matching's and the second assignment's memory, before packaging
-    report.decks, report.matches, report.notices, report.removed = (
-        done.reports,
-        done.matches,
-        done.notices,
-        done.removed,
-    )
+    return target_of
 
-    # A deck file made from the same specs and untouched since we wrote it is not made again.
-    made = stores["files"]
+
+def _assigned(held: _Held, context: Context) -> _Assigned:
+    """Every note built its identity from the old lock; and what a rebuild from the lock this build writes
+    would do: when it keeps every identity and writes nothing (the usual case), its report can be given
+    without parsing next time."""
+    old, held.old = held.old, lockmod.Lock()  # (let go once matched)
+    done = assign(held.papers, held.grouped, held.built_facts, old, replace(context, taken=held.hold.taken(old)))
+    del old
+    # The rebuild reads the notes back in the lock's order (matching takes the first of equal entries, so
+    # order counts for duplicate questions). The papers held back would be held back again, their rows
+    # kept again.
+    read_back = lockmod.Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
+    again_context = replace(context, taken=held.hold.taken(read_back))
+    again = assign(held.papers, held.grouped, held.built_facts, read_back, again_context)
+    foreseen = rebuild_of(done, read_back, again)
+    again.decks, again.lock = [], lockmod.Lock()  # only its report is kept
+    held.facts.skeletons.clear()  # (a skeleton of every note's text: matching is done)
+    give_back()  # the matching's and the second assignment's memory, before packaging
+    return _Assigned(done, again.notice_counts, foreseen)
+
+
+def _packaged_and_written(
+    done: Assignment, hold: Hold, made: Store, report: BuildReport, options: BuildOptions
+) -> tuple[list[tuple[Path, list[DeckSpec]]], list[tuple[str, int, int]]]:
+    """The deck files and the lock, written where their bytes changed (each file in the report's `written`
+    or `unchanged`): the targets and their specs, and the lock's rows (see `lock.LockText`)."""
+    from ..files import Streamed, write_files
+    from ..lock import LockText
+    from .parallel import workers
+
+    single, lock_file = options.single, options.lock_file
     targets: list[tuple[Path, list[DeckSpec]]] = (
         [(Path(single), done.decks)] if single else [(Path(d.file), [s]) for s, d in zip(done.decks, done.reports)]
     )
+    specs_of, todo = _unchanged_files(targets, made, options.progress)
+    lock_rows: list[tuple[str, int, int]] = []  # (filled as the lock is written)
+    with workers() as pool:
+        lazy: dict[Path, bytes | Callable[[], bytes] | Streamed] = dict(
+            _packages(todo, pool, options.progress, specs_of)
+        )
+        lock = hold.lock(done.lock)
+        lazy[lock_file] = Streamed(lambda: LockText.counted(lock.pieces(), lock_rows))
+        written = set(write_files(lazy))
+    for path in [t for t, _ in targets] + [lock_file]:
+        (report.written if path in written else report.unchanged).append(str(path))
+    for target, _ in targets:
+        made.put(str(target), (specs_of[target], file_state(target)))
+    made.save(release=True)
+    return targets, lock_rows
+
+
+def _unchanged_files(
+    targets: list[tuple[Path, list[DeckSpec]]], made: Store, progress: Callable[[int], None] | None
+) -> tuple[dict[Path, str], dict[Path, list[DeckSpec]]]:
+    """A deck file made from the same specs and untouched since we wrote it is not made again: each such
+    file's specs digest, and the specs of the others (to make)."""
+    from ..package import decks_digest
+
     specs_of: dict[Path, str] = {}  # filled by _packages for the files it makes
     todo: dict[Path, list[DeckSpec]] = {}
     for target, specs in targets:
@@ -145,46 +228,37 @@ def full_build(
                 progress(len(specs))
         else:
             todo[target] = specs
-    lock_rows: list[tuple[str, int, int]] = []  # (filled as the lock is written)
-    with workers() as pool:
-        lazy: dict[Path, bytes | Callable[[], bytes] | Streamed] = dict(_packages(todo, pool, progress, specs_of))
-        lock = hold.lock(done.lock)
-        lazy[lock_file] = Streamed(lambda: LockText.counted(lock.pieces(), lock_rows))
-        written = set(write_files(lazy))
-    for path in [t for t, _ in targets] + [lock_file]:
-        (report.written if path in written else report.unchanged).append(str(path))
-    for target, _ in targets:
-        made.put(str(target), (specs_of[target], file_state(target)))
-    made.save(release=True)
+    return specs_of, todo
 
-    bmap = None  # (none when papers are held back: the next build is a full one, see LastBuild.delta)
-    if isinstance(corpus, Corpus) and corpus.merged is not None and corpus.inputs is not None and not single:
-        from .rebuild import BuildMap
 
-        inputs = corpus.inputs
-        bmap = (
-            None
-            if hold.papers
-            else BuildMap.of(
-                inputs.files,
-                inputs.encoding,
-                inputs.digests(),
-                corpus.merged,
-                file_lint,
-                papers,
-                paper_lint,
-                grouped,
-                facts,
-                done.lock,
-                lock_rows,
-                again.notice_counts,
-            )
-        )
-    if foreseen is None:
-        return report, None, 0, bmap, images
-    files = [str(t) for t, _ in targets] + [str(lock_file)]
-    rebuild = replace(report, written=[], unchanged=files, **foreseen)
-    return report, rebuild, lock_expiry(done.lock), bmap, images
+def _build_map(
+    corpus: Corpus | list[Paper],
+    drafted: _Drafted,
+    held: _Held,
+    assigned: _Assigned,
+    lock_rows: list[tuple[str, int, int]],
+) -> BuildMap | None:
+    """What was made, paper by paper, for a rebuild of a few papers; none when papers are held back (the
+    next build is a full one, see `LastBuild.delta`) or the corpus was not loaded from files."""
+    if not isinstance(corpus, Corpus) or corpus.merged is None or corpus.inputs is None or held.hold.papers:
+        return None
+    from .rebuild import BuildMap
+
+    inputs = corpus.inputs
+    return BuildMap.of(
+        files=inputs.files,
+        encoding=inputs.encoding,
+        digests=inputs.digests(),
+        merged=corpus.merged,
+        file_lint=drafted.file_lint,
+        papers=drafted.papers,
+        paper_lint=drafted.paper_lint,
+        grouped=drafted.grouped,
+        facts=held.facts,
+        lock=assigned.done.lock,
+        rows=lock_rows,
+        notices=assigned.notice_counts,
+    )
 
 
 def _packages(
@@ -217,110 +291,3 @@ def _packages(
         return data
 
     return {target: functools.partial(next_package, target) for target in order}
-
-
-def _cached_drafts(papers: list[Paper], keys: list[str], store: Store, roots: list[str]) -> list[list[NoteDraft]]:
-    """`drafts_of` each paper, or its drafts from an earlier build of the same paper records whose
-    images are still what they were."""
-    from ..media import current
-
-    finders = _finders_of(papers, roots)
-    keys = [digest(key, *finder) if finder else key for key, finder in zip(keys, finders)]
-    grouped = _cached_calls(
-        store,
-        keys,
-        drafts_of_paper,
-        lambda i: (papers[i], finders[i]),
-        valid=lambda drafts: current((image.path, image.seen) for d in drafts for image in d.images),
-    )
-    for paper, drafts in zip(papers, grouped):
-        _share_with_paper(paper, drafts)
-    return grouped
-
-
-def _share_with_paper(paper: Paper, drafts: list[NoteDraft]) -> None:
-    """A draft's content and location are its question's (or review's), come back from a worker as
-    copies, and its paper key a copy per draft: the paper's own are kept instead, and one key for all
-    its drafts (80 MB at 100,000 questions)."""
-    if not drafts:
-        return
-    key = drafts[0].paper_key
-    origins = [(q.text, q.location) for q in paper.questions]
-    if paper.review is not None:
-        origins.append((paper.review.text, paper.review.location))
-    for draft, (text, location) in zip(drafts, origins):
-        if draft.content == text:
-            draft.content = text
-        if draft.location == location:
-            draft.location = location
-        if draft.paper_key == key:
-            draft.paper_key = key
-
-
-def _cached_calls(
-    store: Store,
-    keys: list[str],
-    fn: Callable[[Any], Any],
-    arg_of: Callable[[int], Any],
-    valid: Callable[[Any], bool] | None = None,
-) -> list[Any]:
-    """`fn(arg_of(i))` for each key: from the cache where it holds the key (and the value is `valid`),
-    else made in the workers and cached as they pickled it."""
-    from .parallel import workers
-
-    found = [store.get(key) for key in keys]
-    if valid is not None:
-        found = [value if value is None or valid(value) else None for value in found]
-    missing = [i for i, value in enumerate(found) if value is None]
-    with workers() as pool:
-        for i, data in zip(missing, pool.map(pickled, [(fn, arg_of(i)) for i in missing], chunksize=32)):
-            store.put_pickled(keys[i], data)
-            found[i] = pickle.loads(data)
-    return found
-
-
-def _cached_lint(
-    papers: list[Paper], keys: list[str], grouped: list[list[NoteDraft]], sources: dict[str, Source], store: Store
-) -> tuple[list[Problem], list[list[Problem]]]:
-    """`lint`: the files' problems, and each paper's; a paper's are kept while its records and its files'
-    text are."""
-    from ..lint import lint_files
-
-    texts = {path: digest(source.text) for path, source in sources.items()}
-    files = [sorted({d.location.file for d in drafts}) for drafts in grouped]
-    # (A paper's images are in its key: the same records with an image changed warn differently.)
-    lint_keys = [
-        digest(key, *(part for path in paths for part in (path, texts.get(path, ""))), *_seen_images(drafts))
-        for key, paths, drafts in zip(keys, files, grouped)
-    ]
-    per_paper = _cached_calls(
-        store,
-        lint_keys,
-        lint_paper_job,
-        lambda i: lint_job(papers[i], grouped[i], sources),
-    )
-    return lint_files(sources), per_paper
-
-
-def _finders_of(papers: list[Paper], roots: list[str]) -> list[list[str]]:
-    """For each paper, the roots its files' images are found in: only those of its own files (a job
-    carries no more), none when it has no image."""
-    from ..media import Finder
-
-    if not roots:
-        return [[] for _ in papers]
-    finder = Finder(roots)
-    out: list[list[str]] = []
-    for paper in papers:
-        texts = [q.text + q.answer for q in paper.questions] + ([paper.review.text] if paper.review else [])
-        if not any("![" in text for text in texts):  # no image: the roots change nothing
-            out.append([])
-            continue
-        files = {q.location.file for q in paper.questions} | ({paper.review.location.file} if paper.review else set())
-        out.append(sorted({finder.root_of(f) for f in files}))
-    return out
-
-
-def _seen_images(drafts: list[NoteDraft]) -> list[str]:
-    """What a paper's notes found of their images (where, what, and what was said of it), as parts of a key."""
-    return [repr(image) for d in drafts for image in d.images]

@@ -4,7 +4,6 @@ changed rebuilds only their papers (`rebuild`)."""
 from __future__ import annotations
 
 import functools
-import os
 import pickle
 from collections.abc import Callable
 from dataclasses import replace
@@ -13,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..corpus import Corpus
 from ..files import read_bytes
-from ..identity import build_time, deck_files
+from ..identity import build_time
 from ..records import Paper
 from ..reports import BuildReport, DeckReport
 from .cache import Store, code_fingerprint, digest, file_state
 
 if TYPE_CHECKING:
-    from .rebuild import BuildMap
+    from .full import Built
+    from .options import BuildOptions
 
 
 class LastBuild:
@@ -99,13 +99,12 @@ class LastBuild:
             self.settled.put("settled", settled)
             self.settled.save()
 
-    def delta(
-        self, out_dir: str | os.PathLike[str], root: str, rename_decks: bool, force: bool
-    ) -> tuple[BuildReport, BuildReport | None, int, BuildMap | None, tuple[tuple[str, str], ...]] | None:
+    def delta(self, options: BuildOptions) -> Built | None:
         """The build when only a few papers changed (see `rebuild`), written; None: build in full."""
         from ..files import write_files
         from ..package import package_bytes
-        from .rebuild import DYNAMIC, STATIC, BuildMap, delta
+        from .full import Built
+        from .rebuild import DYNAMIC, STATIC, BuildMap, Foreseen, delta
 
         found = self._last()
         if found is None:
@@ -126,8 +125,7 @@ class LastBuild:
         if inputs.files != bmap.files or inputs.encoding != bmap.encoding or lock is None:
             return None
         digests = dict(inputs.digests(self.known))
-        target_of = deck_files(out_dir)
-        done = delta(bmap, report, matches, valid_until, digests, lock, self.now, root, rename_decks, force, target_of)
+        done = delta(bmap, Foreseen(report, matches, valid_until), digests, lock, options, self.now)
         if done is None:
             return None
         # The redone papers' decks are made again (a few): written only where their bytes changed. The
@@ -150,18 +148,11 @@ class LastBuild:
                 for column, value in zip(self._columns, _deck_row(deck)):
                     column[j] = value
             self._patched = True
-        return done.report, done.foreseen, done.valid_until, done.bmap, ()
+        return Built(done.report, done.foreseen, done.valid_until, done.bmap)
 
-    def remember(
-        self,
-        report: BuildReport,
-        again: BuildReport | None,
-        valid_until: int,
-        bmap: BuildMap | None = None,
-        images: tuple[tuple[str, str], ...] = (),
-    ) -> None:
-        """Keep what this build read and wrote; `images`: each image file its notes refer to, and what
-        they found there (`media.Image.seen`)."""
+    def remember(self, built: Built) -> None:
+        """Keep what this build read and wrote (see `full.Built`)."""
+        again, valid_until, bmap, images = built.foreseen, built.valid_until, built.bmap, built.images
         if self.corpus is None or again is None or not self.corpus.exact:
             return
         key = _with_images(self._key_now or self._key(), images)

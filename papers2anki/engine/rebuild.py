@@ -13,7 +13,6 @@ None and the full build runs. tests/test_rebuild_of_a_few_files.py holds the two
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -21,10 +20,11 @@ from .. import lock as lockmod
 from ..records import Paper, Problem
 
 if TYPE_CHECKING:
-    from ..identity import Facts
+    from ..identity import Assignment, Context, Facts
     from ..merge import Merged, Outline
     from ..notes import NoteDraft
     from ..reports import BuildReport, DeckReport
+    from .options import BuildOptions
 
 
 @dataclass(slots=True)
@@ -48,6 +48,7 @@ class BuildMap:
 
     @staticmethod
     def of(
+        *,
         files: list[str],
         encoding: str,
         digests: dict[str, str],
@@ -61,6 +62,7 @@ class BuildMap:
         rows: list[tuple[str, int, int]],
         notices: list[int],
     ) -> BuildMap:
+        """The map of a full build (one package per paper), from what it read, made and wrote."""
         file_problems = {path: list(found) for path, found in merged.file_problems.items()}
         for problem in file_lint:
             file_problems.setdefault(problem.location.file, []).append(problem)
@@ -120,35 +122,115 @@ STATIC = ("files", "encoding", "outlines", "paper_files", "papers", "slugs", "na
 DYNAMIC = ("digests", "file_problems", "paper_problems", "counts", "rows", "notices", "skipped")
 
 
+@dataclass(frozen=True, slots=True)
+class Foreseen:
+    """What the last build foresaw for a rebuild with no change (see `last_build.LastBuild`)."""
+
+    report: BuildReport  #: that rebuild's report
+    matches: str  #: its match lines, joined by NUL
+    valid_until: int  #: until when it holds
+
+
+@dataclass(slots=True)
+class _Redo:
+    """The papers to redo: those the changed files hold, parsed, merged and drafted again."""
+
+    changed: list[str]  #: the files whose digest changed
+    keys: list[str]  #: the papers' keys, in build order
+    index: dict[str, int]  #: each one's place in the build
+    merged: Merged  #: the files holding them, merged
+    papers: list[Paper]
+    grouped: list[list[NoteDraft]]  #: each paper's note drafts
+
+
+@dataclass(slots=True)
+class _Problems:
+    """The problems of this build: those of the files and papers redone, the last build's of the rest."""
+
+    files: dict[str, list[Problem]]  #: by file (those with any)
+    papers: dict[str, list[Problem]]  #: by paper key (those with any)
+    sorted: list[Problem]  #: all of them, as the report lists them
+    keep_gone: bool  #: a file was not read: the notes of its papers are not gone
+
+
+@dataclass(slots=True)
+class _Identities:
+    """The redone papers' notes matched against their rows in the lock, and as a rebuild would match them."""
+
+    done: Assignment
+    read_back: lockmod.Lock  #: the lock `done` writes, as the next build reads it
+    again: Assignment  #: the rebuild's assignment, from `read_back`
+    foreseen: bool  #: that rebuild keeps every identity and writes nothing
+
+
+@dataclass(slots=True)
+class _Reported:
+    """The report of this build, of a rebuild with no change, and the map's counts that change with them."""
+
+    report: BuildReport
+    rebuild: BuildReport | None
+    counts: list[tuple[int, int, int, int]]
+    notices: list[int]
+    skipped: dict[str, int]
+
+
 def delta(
-    bmap: BuildMap,
-    last: BuildReport,
-    matches: str,
-    valid_until: int,
-    digests: dict[str, str],
-    lock_bytes: bytes,
-    now: int,
-    root: str,
-    rename_decks: bool,
-    force: bool,
-    target_of: Callable[[str], str],
+    bmap: BuildMap, last: Foreseen, digests: dict[str, str], lock_bytes: bytes, options: BuildOptions, now: int
 ) -> Delta | None:
     """Redo the papers held by the files whose digest changed; None when only a full build will do.
 
-    `last` is the report the last build foresaw for a rebuild with no change, `matches` its match lines.
     None too when a paper redone has errors (and not `force`): the full build holds it back. (The papers
     not redone had none: the last build held none back, see `last_build.LastBuild.delta`.)
     """
+    from ..identity import Context, deck_files, lock_expiry
+
+    redo = _papers_to_redo(bmap, digests)
+    if redo is None:
+        return None
+    problems = _problems(bmap, redo, options.force)
+    if problems is None:
+        return None
+    found = _old_rows(bmap, redo.keys, lock_bytes)
+    if found is None:
+        return None
+    text, old = found
+    target_of = deck_files(options.out_dir)
+    taken = _Taken(lock_bytes)  # every GUID in the lock's text
+    context = Context(now, options.root, options.rename_decks, target_of, taken, problems.keep_gone)
+    ids = _identities(bmap, redo, old, context)
+    if ids is None:
+        return None
+    spliced = _spliced(text, redo.keys, ids.read_back)
+    if spliced is None:
+        return None
+    lock, rows = spliced
+    told = _reported(bmap, last, redo, problems, ids)
+    new_map = replace(
+        bmap,
+        digests=digests,
+        file_problems=problems.files,
+        paper_problems=problems.papers,
+        counts=told.counts,
+        rows=rows,
+        notices=told.notices,
+        skipped=told.skipped,
+    )
+    until = min(last.valid_until, lock_expiry(ids.read_back))
+    index = redo.index
+    packages = {told.report.decks[index[key]].file: [spec] for key, spec in zip(redo.keys, ids.done.decks)}
+    redone_decks = {index[key]: ids.again.reports[i] for i, key in enumerate(redo.keys)}
+    return Delta(told.report, told.rebuild, packages, lock, new_map, until, redone_decks)
+
+
+def _papers_to_redo(bmap: BuildMap, digests: dict[str, str]) -> _Redo | None:
+    """The papers the changed files hold, parsed, merged and drafted; None when they are not the same
+    papers as before (added, removed, renamed or moved), or too many files changed."""
     from ..files import read_bytes
-    from ..held import paper_errors, unread_files
-    from ..identity import Assignment, Facts, assign, lock_expiry, rebuild_of
-    from ..lint import lint_files, lint_paper
-    from ..lock import Lock
     from ..merge import merge, outline_of
     from ..notes import drafts_of
     from .cache import digest
     from .inputs import marked
-    from .jobs import lint_job, read_and_parse
+    from .jobs import read_and_parse
 
     changed = [path for path in bmap.files if digests[path] != bmap.digests[path]]
     if not changed or len(changed) > 64:
@@ -179,24 +261,33 @@ def delta(
     grouped = drafts_of(papers)
     if any(d.images for drafts in grouped for d in drafts):
         return None  # an image now: which one a full build tracks (see `last_build.LastBuild.delta`)
+    return _Redo(changed, redo, index, merged, papers, grouped)
 
-    # Problems: the files and papers redone replace theirs; the rest are the last build's.
+
+def _problems(bmap: BuildMap, redo: _Redo, force: bool) -> _Problems | None:
+    """The files and papers redone replace their problems; the rest are the last build's. None when a
+    paper redone has errors (and not `force`): a paper to hold back."""
+    from ..held import paper_errors, unread_files
+    from ..lint import lint_files, lint_paper
+    from .jobs import lint_job
+
+    merged = redo.merged
     file_problems = dict(bmap.file_problems)
-    for path in changed:
+    for path in redo.changed:
         source = merged.sources[path]
         file_problems[path] = merged.file_problems.get(path, []) + lint_files({path: source})
         if not file_problems[path]:
             del file_problems[path]
     paper_problems = dict(bmap.paper_problems)
     own = []
-    for paper, drafts in zip(papers, grouped):
+    for paper, drafts in zip(redo.papers, redo.grouped):
         found = lint_paper(*lint_job(paper, drafts, merged.sources))
         own.append(merged.paper_problems.get(paper.key, []) + found)
         paper_problems[paper.key] = own[-1]
         if not paper_problems[paper.key]:
             del paper_problems[paper.key]
-    loose = [p for path in changed for p in merged.file_problems.get(path, [])]
-    if not force and any(paper_errors(papers, loose, own)):
+    loose = [p for path in redo.changed for p in merged.file_problems.get(path, [])]
+    if not force and any(paper_errors(redo.papers, loose, own)):
         return None  # a paper to hold back
     problems = sorted(
         [p for found in file_problems.values() for p in found]
@@ -204,9 +295,14 @@ def delta(
         key=lambda p: p.sort_key,
     )
     keep_gone = bool(unread_files(bmap.outlines, file_problems))
+    return _Problems(file_problems, paper_problems, problems, keep_gone)
 
-    # The lock: the redone papers' rows are read from its text, matched as the full build matches them,
-    # and spliced back in the lock's order.
+
+def _old_rows(bmap: BuildMap, redo: list[str], lock_bytes: bytes) -> tuple[lockmod.LockText, lockmod.Lock] | None:
+    """The lock's text, and the redone papers' rows read from it as a lock to match against; None when
+    they are not where the map says or share a deck name with another paper."""
+    from ..lock import Lock
+
     text = lockmod.LockText.of(lock_bytes, bmap.rows)
     if text is None:
         return None
@@ -216,42 +312,53 @@ def delta(
             if entry.paper != key:
                 return None
             old_entries.append(entry)
-    types = text.note_types()
     names = {key: bmap.names[key] for key in redo if key in bmap.names}
     shared = Counter(bmap.names.values())
     if any(shared[name] > 1 for name in names.values()):
         return None  # another paper's removed notes count in the same deck's report
-    old = Lock(old_entries, names, types)
-    slugs = [bmap.slugs[index[key]] for key in redo]
-    facts = Facts(list(redo), slugs, [[d.fingerprint for d in drafts] for drafts in grouped])
-    taken = _Taken(lock_bytes)
-    done = assign(papers, grouped, facts, old, now, root, rename_decks, target_of, taken, keep_gone)
-    if done.lock.decks != names or done.lock.note_types != types:
+    return text, Lock(old_entries, names, text.note_types())
+
+
+def _identities(bmap: BuildMap, redo: _Redo, old: lockmod.Lock, context: Context) -> _Identities | None:
+    """The redone papers' notes matched as the full build matches them, and again from the lock that
+    writes; None when their deck names or the note types would change."""
+    from ..identity import Facts, assign, rebuild_of
+    from ..lock import Lock
+
+    slugs = [bmap.slugs[redo.index[key]] for key in redo.keys]
+    facts = Facts(list(redo.keys), slugs, [[d.fingerprint for d in drafts] for drafts in redo.grouped])
+    done = assign(redo.papers, redo.grouped, facts, old, context)
+    if done.lock.decks != old.decks or done.lock.note_types != old.note_types:
         return None
     read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
-    again: Assignment = assign(papers, grouped, facts, read_back, now, root, rename_decks, target_of, taken, keep_gone)
-    foreseen = rebuild_of(done, read_back, again)
+    again = assign(redo.papers, redo.grouped, facts, read_back, context)
+    foreseen = rebuild_of(done, read_back, again) is not None
+    return _Identities(done, read_back, again, foreseen)
 
+
+def _spliced(
+    text: lockmod.LockText, redo: list[str], read_back: lockmod.Lock
+) -> tuple[bytes, list[tuple[str, int, int]]] | None:
+    """The lock with the redone papers' rows spliced back in its order, and its rows; None when they do not fit."""
     new_rows: dict[str, list[bytes]] = {key: [] for key in redo}
     for entry in read_back.notes:
         new_rows[entry.paper].append(lockmod.note_line(entry).encode("utf-8"))
-    spliced = text.splice(new_rows)
-    if spliced is None:
-        return None
-    lock, rows = spliced
+    return text.splice(new_rows)
 
-    # The report: the last one's, with the redone papers' decks, counts, matches and problems. The last
-    # build's match lines of the other papers are what this build would print for them: it reads the
-    # lock that build wrote.
-    report = replace(last, written=[], unchanged=[], decks=list(last.decks), removed=list(done.removed), notices=[])
-    report.problems = problems
+
+def _reported(bmap: BuildMap, last: Foreseen, redo: _Redo, problems: _Problems, ids: _Identities) -> _Reported:
+    """The last report, with the redone papers' decks, counts, matches and problems. The last build's match
+    lines of the other papers are what this build would print for them: it reads the lock that build wrote."""
+    done, again, before = ids.done, ids.again, last.report
+    report = replace(before, written=[], unchanged=[], decks=list(before.decks), removed=list(done.removed), notices=[])
+    report.problems = problems.sorted
     skipped = dict(bmap.skipped)
-    skipped.update({path: merged.skipped.get(path, 0) for path in changed})
+    skipped.update({path: redo.merged.skipped.get(path, 0) for path in redo.changed})
     report.skipped = sum(skipped.values())
-    rebuild_decks = list(last.decks)
-    redone = {index[key]: i for i, key in enumerate(redo)}
+    rebuild_decks = list(before.decks)
+    redone = {redo.index[key]: i for i, key in enumerate(redo.keys)}
     new_counts = list(bmap.counts)
-    old_lines = matches.split("\0") if matches else []
+    old_lines = last.matches.split("\0") if last.matches else []
     done_lines: list[str] = []
     again_lines: list[str] = []
     again_notices: list[str] = []
@@ -262,15 +369,15 @@ def delta(
         if i is None:
             done_lines.extend(old_lines[at_old : at_old + notes])
             again_lines.extend(old_lines[at_old : at_old + notes])
-            report.notices.extend(last.notices[old_notice : old_notice + bmap.notices[j]])
-            again_notices.extend(last.notices[old_notice : old_notice + bmap.notices[j]])
+            report.notices.extend(before.notices[old_notice : old_notice + bmap.notices[j]])
+            again_notices.extend(before.notices[old_notice : old_notice + bmap.notices[j]])
         else:
             report.notices.extend(done.notices[new_notice : new_notice + done.notice_counts[i]])
             again_notices.extend(again.notices[again_notice : again_notice + again.notice_counts[i]])
             new_notices[j] = again.notice_counts[i]
             new_notice += done.notice_counts[i]
             again_notice += again.notice_counts[i]
-            new = paper_counts(papers[i], grouped[i])
+            new = paper_counts(redo.papers[i], redo.grouped[i])
             report.questions += new[0] - q
             report.reviews += new[1] - r
             report.formulas += new[2] - f
@@ -283,21 +390,8 @@ def delta(
         old_notice += bmap.notices[j]
     report.matches = done_lines
     rebuild = None
-    if foreseen is not None:
+    if ids.foreseen:
         rebuild = replace(
             report, decks=rebuild_decks, matches=again_lines, removed=list(again.removed), notices=again_notices
         )
-    new_map = replace(
-        bmap,
-        digests=digests,
-        file_problems=file_problems,
-        paper_problems=paper_problems,
-        counts=new_counts,
-        rows=rows,
-        notices=new_notices,
-        skipped=skipped,
-    )
-    until = min(valid_until, lock_expiry(read_back))
-    packages = {report.decks[index[key]].file: [spec] for key, spec in zip(redo, done.decks)}
-    redone_decks = {index[key]: again.reports[i] for i, key in enumerate(redo)}
-    return Delta(report, rebuild, packages, lock, new_map, until, redone_decks)
+    return _Reported(report, rebuild, new_counts, new_notices, skipped)
