@@ -2,7 +2,7 @@
 
 A paper's deck is `<root>::<title>`; once written, its name is pinned in the lock (under the paper's key,
 or the key of the title it had before a correction), and a later build keeps that name unless asked to
-rename (`--rename-decks`). `api` names decks the same way inside its note matching.
+rename (`--rename-decks`). `identity` names decks with `deck_name` inside its note matching.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import lock as lockmod
+from .decknames import deck_name
 from .records import Paper, Problem
 from .reports import DeckReport
 
@@ -124,8 +125,7 @@ class _Assigning:
         """A paper's deck name: the one `pinned` in the lock, unless `rename_decks` (each case a notice)."""
         notices = self.done.notices
         notices_before = len(notices)
-        title = paper.title.replace("::", ":")  # `::` would nest decks in Anki
-        wanted_name = f"{self.context.root}::{title}" if self.context.root else title
+        wanted_name = deck_name(paper.title, self.context.root)
         name = wanted_name if pinned is None else pinned
         if name != wanted_name:
             if self.context.rename_decks:

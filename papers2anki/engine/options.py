@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..defaults import DEFAULT_ROOT
+
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
@@ -15,7 +17,7 @@ class BuildOptions:
     out_dir: str | os.PathLike[str]  #: the folder of the deck files (one per paper)
     lock_file: Path
     single: str | os.PathLike[str] | None = None  #: one deck file for all papers, instead
-    root: str = "Papers"  #: the parent deck of every paper's deck
+    root: str = DEFAULT_ROOT  #: the parent deck of every paper's deck
     rename_decks: bool = False  #: give a deck pinned in the lock its new name
     force: bool = False  #: build the papers with errors too, instead of holding them back
     progress: Callable[[int], None] | None = None  #: told of each batch of notes packaged
