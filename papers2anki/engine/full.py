@@ -116,6 +116,8 @@ def _drafted_and_linted(
     stores: dict[str, Store],
 ) -> _Drafted:
     """Every paper's notes drafted and linted (from the cache where it can), and the report so far."""
+    from ..lint import gathered
+
     paper_keys = [digest(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for p in papers]
     grouped = cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus))
     stores["drafts"].save(release=True)  # each store is written once its stage is done, and let go
@@ -123,7 +125,7 @@ def _drafted_and_linted(
     images = tuple(sorted({(i.path, i.seen) for d in all_drafts for i in d.images if i.path}))
     file_lint, paper_lint = cached_lint(papers, paper_keys, grouped, sources, stores["lint"])
     stores["lint"].save(release=True)
-    problems = sorted(problems + file_lint + [p for found in paper_lint for p in found], key=lambda p: p.sort_key)
+    problems = gathered(problems, file_lint, paper_lint)
     report = BuildReport(papers=len(papers), problems=problems)
     report.questions = sum(len(p.questions) for p in papers)
     report.reviews = sum(p.review is not None for p in papers)

@@ -268,7 +268,7 @@ def _problems(bmap: BuildMap, redo: _Redo, force: bool) -> _Problems | None:
     """The files and papers redone replace their problems; the rest are the last build's. None when a
     paper redone has errors (and not `force`): a paper to hold back."""
     from ..held import paper_errors, unread_files
-    from ..lint import lint_files, lint_paper
+    from ..lint import gathered, lint_files, lint_paper
     from .jobs import lint_job
 
     merged = redo.merged
@@ -289,11 +289,7 @@ def _problems(bmap: BuildMap, redo: _Redo, force: bool) -> _Problems | None:
     loose = [p for path in redo.changed for p in merged.file_problems.get(path, [])]
     if not force and any(paper_errors(redo.papers, loose, own)):
         return None  # a paper to hold back
-    problems = sorted(
-        [p for found in file_problems.values() for p in found]
-        + [p for found in paper_problems.values() for p in found],
-        key=lambda p: p.sort_key,
-    )
+    problems = gathered([p for found in file_problems.values() for p in found], [], list(paper_problems.values()))
     keep_gone = bool(unread_files(bmap.outlines, file_problems))
     return _Problems(file_problems, paper_problems, problems, keep_gone)
 
