@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .memory import give_back
+from .memory import dumps, give_back
 
 KEEP_DAYS = 30  #: a lock's cache folder unused this long is removed
 
@@ -153,7 +153,7 @@ class Store:
         return value
 
     def put(self, key: str, value: Any) -> None:
-        self._new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._new[key] = dumps(value)
 
     def put_pickled(self, key: str, data: bytes) -> None:
         """`put` of a value already pickled (by a worker process, say)."""

@@ -14,11 +14,14 @@ fork would copy half-way, e.g. with Anki's backend loaded), the work is done her
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from .memory import Packed
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -77,7 +80,10 @@ class Workers:
             self._pool = ProcessPoolExecutor(
                 self.count, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
             )
-        return self._pool.map(fn, todo, chunksize=chunksize)
+        # Sent in chunks, each pickled by `memory.dumps` when it is sent (see `memory`).
+        chunks = [Packed((fn, todo[i : i + chunksize])) for i in range(0, len(todo), chunksize)]
+        del todo
+        return itertools.chain.from_iterable(self._pool.map(_run_chunk, chunks))
 
     def close(self) -> None:
         if self._pool is not None:
@@ -92,11 +98,23 @@ class Workers:
         self.close()
 
 
-def _worker_start() -> None:
-    from ..records import pack_text
+_in_worker = False
 
+
+def in_worker() -> bool:
+    """Whether this process is one of a pool's workers."""
+    return _in_worker
+
+
+def _worker_start() -> None:
+    global _in_worker
     gc.enable()  # a pool forked while this process held its collector off still collects
-    pack_text(False)
+    _in_worker = True
+
+
+def _run_chunk(chunk: tuple[Callable[[T], R], list[T]]) -> list[R]:
+    fn, items = chunk
+    return [fn(item) for item in items]
 
 
 _shared: Workers | None = None
