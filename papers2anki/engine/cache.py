@@ -155,6 +155,11 @@ class Store:
     def put(self, key: str, value: Any) -> None:
         self._new[key] = dumps(value)
 
+    @property
+    def keeps(self) -> bool:
+        """Whether what is put is kept for the next build (False: no cache folder)."""
+        return self.path is not None
+
     def put_pickled(self, key: str, data: bytes) -> None:
         """`put` of a value already pickled (by a worker process, say)."""
         self._new[key] = data
