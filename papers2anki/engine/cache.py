@@ -38,7 +38,7 @@ def code_fingerprint() -> str:
     import sqlite3
 
     h = hashlib.sha256()
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # the whole package, not only the engine
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".json", ".html", ".css"):
             h.update(str(path.relative_to(root)).encode())
