@@ -326,14 +326,14 @@ def measure_size(size: int, work: Path, seed: int, baseline_timeout: float, log:
         return run_worker("baseline", work, timeout, prepared=str(prepared), out=str(target), single=single)
 
     prepared = base / "prepared.pickle"
-    first = ours(single, single_kw), ours(paper, paper_kw)
-    prepare_baseline(apkg, paper / "decks", prepared)
-    runs_of: dict[str, list[dict[str, Any]]] = {"single": [first[0]], "paper": [first[1]]}
-    runs_of.update(baseline_paper=[], baseline_single=[])
+    runs_of: dict[str, list[dict[str, Any]]] = {"single": [], "paper": [], "baseline_paper": [], "baseline_single": []}
     for n in range(runs):
-        if n:
-            runs_of["single"].append(ours(single, single_kw))
-            runs_of["paper"].append(ours(paper, paper_kw))
+        runs_of["single"].append(ours(single, single_kw))
+        if n == runs - 1:  # a rebuild from the lock and cache of the last single build
+            out["single_rebuild"] = run_worker("ours", work, **single_kw)
+        runs_of["paper"].append(ours(paper, paper_kw))
+        if n == 0:
+            prepare_baseline(apkg, paper / "decks", prepared)
         runs_of["baseline_paper"].append(baseline(base / "baseline", False))
         runs_of["baseline_single"].append(baseline(base / "b.apkg", True, baseline_timeout))
     for key, found in runs_of.items():
@@ -341,8 +341,9 @@ def measure_size(size: int, work: Path, seed: int, baseline_timeout: float, log:
     log(f"{size}: ours per paper {out['paper']['seconds']:.2f} s, single {out['single']['seconds']:.2f} s")
     base_paper, base_single = out["baseline_paper"]["seconds"], _seconds(out["baseline_single"])
     log(f"{size}: baseline per paper {base_paper:.2f} s, single {base_single}")
+    log(f"{size}: single, rebuild with no change {out['single_rebuild']['seconds']:.2f} s")
 
-    # The rebuilds, from the last build's lock and cache (the per paper one was built last).
+    # The rebuilds from the last per paper build's lock and cache.
     out["rebuild"] = run_worker("ours", work, **paper_kw)
     log(f"{size}: rebuild, no change {out['rebuild']['seconds']:.2f} s")
     edited, old = edit_one_question(sources)
@@ -352,11 +353,6 @@ def measure_size(size: int, work: Path, seed: int, baseline_timeout: float, log:
         edited.write_bytes(old)
     out["edit"]["edited"] = edited.name
     log(f"{size}: rebuild, one question edited {out['edit']['seconds']:.2f} s, wrote {out['edit']['written']}")
-    clear_caches(work)
-    shutil.rmtree(single, ignore_errors=True)
-    run_worker("ours", work, **single_kw)
-    out["single_rebuild"] = run_worker("ours", work, **single_kw)
-    log(f"{size}: single, rebuild with no change {out['single_rebuild']['seconds']:.2f} s")
 
     (base / "stages").mkdir()
     out["stages"] = run_worker("stages", work, sources=str(sources), out=str(base / "stages"))["stages"]
