@@ -29,10 +29,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Fewer items than this are done here. A course of 1,000 questions (250 papers, 75 files) is done faster, or
-# no slower, in one process than in two: forking, sending the records and reading the results back cost
-# as much as half the work saves, and the workers double the build's peak memory.
+# Fewer items than this are done here, when no pool runs yet. A course of 1,000 questions (250 papers, 75
+# files) is done faster, or no slower, in one process than in two: forking, sending the records and
+# reading the results back cost as much as half the work saves, and the workers double the peak memory.
 MIN_ITEMS = 500
+# Once a pool runs (a large build's parse started it), what it costs to start is paid: lists from this
+# long go to it (packages are made in windows of 256).
+MIN_ITEMS_RUNNING = 200
 
 
 def jobs() -> int:
@@ -67,7 +70,8 @@ class Workers:
 
     def spreads(self, count: int) -> bool:
         """Whether `map` of this many items would send them to worker processes (where it can)."""
-        return self.count > 1 and count >= MIN_ITEMS
+        least = MIN_ITEMS if self._pool is None else min(MIN_ITEMS, MIN_ITEMS_RUNNING)
+        return self.count > 1 and count >= least
 
     def map(self, fn: Callable[[T], R], items: Iterable[T], chunksize: int = 16) -> Iterator[R]:
         """`fn` over `items`, in order; `fn` must be a module-level function (it is sent by name)."""
