@@ -1,7 +1,8 @@
 """How papers2anki's build time and memory grow with the size of the lists, against raw genanki.
 
-    python benchmarks/bench_build.py --sizes 1000,10000,100000 --json benchmarks/results/last.json \\
+    python benchmarks/bench_build.py --sizes 100,1000,10000,100000 --json benchmarks/results/last.json \\
         --plot benchmarks/results/last.png
+    python benchmarks/bench_build.py --sizes 100,1000 --runs 5   # small courses: the median of 5 runs
 
 For each size it writes a synthetic corpus (benchmarks/corpus.py) and measures, each in a fresh Python
 process (so that peak memory is that measurement's own and no in-process cache helps):
@@ -280,50 +281,78 @@ def clear_caches(work: Path) -> None:
     shutil.rmtree(work / "cache", ignore_errors=True)
 
 
-def measure_size(size: int, work: Path, seed: int, baseline_timeout: float, log: Any) -> dict[str, Any]:
+def median_run(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median time (its peak memory with it), with every run's seconds beside it."""
+    if len(results) == 1:
+        return results[0]
+    done = sorted((r for r in results if r["seconds"] is not None), key=lambda r: r["seconds"])
+    if len(done) < len(results):  # one stopped: the time is a bound
+        return next(r for r in results if r["seconds"] is None)
+    return {**done[(len(done) - 1) // 2], "runs": [r["seconds"] for r in results]}
+
+
+def measure_size(size: int, work: Path, seed: int, baseline_timeout: float, log: Any, runs: int = 1) -> dict[str, Any]:
+    """Each build from nothing, and the baseline, `runs` times in turn (each a fresh process, ours from an
+    empty cache folder and decks folder): the median is kept."""
     from corpus import write_corpus
 
     base = work / str(size)
     sources = base / "sources"
     counts = write_corpus(sources, size, seed)
     log(f"{size}: corpus {counts}")
-    out: dict[str, Any] = {"size": size, "corpus": counts}
+    out: dict[str, Any] = {"size": size, "corpus": counts, "runs": runs}
 
+    # Our single package first: the baseline writes the fields read back from it.
+    single = base / "single"
+    apkg = single / "all.apkg"
+    single_kw = {
+        "sources": str(sources),
+        "out": str(single),
+        "lock": str(single / "papers2anki.lock"),
+        "single": str(apkg),
+    }
     paper = base / "paper"
-    kw = {"sources": str(sources), "out": str(paper / "decks"), "lock": str(paper / "papers2anki.lock")}
-    clear_caches(work)
-    out["paper"] = run_worker("ours", work, **kw)
-    log(f"{size}: ours per paper {out['paper']['seconds']:.2f} s")
-    out["rebuild"] = run_worker("ours", work, **kw)
+    paper_kw = {"sources": str(sources), "out": str(paper / "decks"), "lock": str(paper / "papers2anki.lock")}
+
+    def ours(folder: Path, kw: dict[str, Any]) -> dict[str, Any]:
+        clear_caches(work)
+        shutil.rmtree(folder, ignore_errors=True)
+        return run_worker("ours", work, **kw)
+
+    def baseline(target: Path, single: bool, timeout: float | None = None) -> dict[str, Any]:
+        shutil.rmtree(target, ignore_errors=True)
+        if not single:
+            target.mkdir()
+        return run_worker("baseline", work, timeout, prepared=str(prepared), out=str(target), single=single)
+
+    prepared = base / "prepared.pickle"
+    runs_of: dict[str, list[dict[str, Any]]] = {"single": [], "paper": [], "baseline_paper": [], "baseline_single": []}
+    for n in range(runs):
+        runs_of["single"].append(ours(single, single_kw))
+        if n == runs - 1:  # a rebuild from the lock and cache of the last single build
+            out["single_rebuild"] = run_worker("ours", work, **single_kw)
+        runs_of["paper"].append(ours(paper, paper_kw))
+        if n == 0:
+            prepare_baseline(apkg, paper / "decks", prepared)
+        runs_of["baseline_paper"].append(baseline(base / "baseline", False))
+        runs_of["baseline_single"].append(baseline(base / "b.apkg", True, baseline_timeout))
+    for key, found in runs_of.items():
+        out[key] = median_run(found)
+    log(f"{size}: ours per paper {out['paper']['seconds']:.2f} s, single {out['single']['seconds']:.2f} s")
+    base_paper, base_single = out["baseline_paper"]["seconds"], _seconds(out["baseline_single"])
+    log(f"{size}: baseline per paper {base_paper:.2f} s, single {base_single}")
+    log(f"{size}: single, rebuild with no change {out['single_rebuild']['seconds']:.2f} s")
+
+    # The rebuilds from the last per paper build's lock and cache.
+    out["rebuild"] = run_worker("ours", work, **paper_kw)
     log(f"{size}: rebuild, no change {out['rebuild']['seconds']:.2f} s")
     edited, old = edit_one_question(sources)
     try:
-        out["edit"] = run_worker("ours", work, **kw)
+        out["edit"] = run_worker("ours", work, **paper_kw)
     finally:
         edited.write_bytes(old)
     out["edit"]["edited"] = edited.name
     log(f"{size}: rebuild, one question edited {out['edit']['seconds']:.2f} s, wrote {out['edit']['written']}")
-
-    single = base / "single"
-    apkg = single / "all.apkg"
-    kw = {"sources": str(sources), "out": str(single), "lock": str(single / "papers2anki.lock"), "single": str(apkg)}
-    clear_caches(work)
-    out["single"] = run_worker("ours", work, **kw)
-    log(f"{size}: ours single {out['single']['seconds']:.2f} s")
-    out["single_rebuild"] = run_worker("ours", work, **kw)
-    log(f"{size}: single, rebuild with no change {out['single_rebuild']['seconds']:.2f} s")
-
-    prepared = base / "prepared.pickle"
-    prepare_baseline(apkg, paper / "decks", prepared)
-    (base / "baseline").mkdir()
-    out["baseline_paper"] = run_worker(
-        "baseline", work, prepared=str(prepared), out=str(base / "baseline"), single=False
-    )
-    log(f"{size}: baseline per paper {out['baseline_paper']['seconds']:.2f} s")
-    out["baseline_single"] = run_worker(
-        "baseline", work, baseline_timeout, prepared=str(prepared), out=str(base / "b.apkg"), single=True
-    )
-    log(f"{size}: baseline single {_seconds(out['baseline_single'])}")
 
     (base / "stages").mkdir()
     out["stages"] = run_worker("stages", work, sources=str(sources), out=str(base / "stages"))["stages"]
@@ -425,6 +454,8 @@ def table(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
         f"Ours ran with {jobs} worker process(es) (papers2anki.engine.parallel); its peak memory counts the main"
         f" process's peak plus {jobs} times the largest worker's. Raw genanki runs in one process.",
         "",
+        f"Builds from nothing and the baseline: the median of {results[-1].get('runs', 1)} run(s) each, in turn.",
+        "",
         f"`papers2anki --help`: {summary['help']['median']:.3f} s (median of 7 runs)",
         "",
     ]
@@ -466,7 +497,7 @@ def plot(summary: dict[str, Any], path: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated numbers of questions")
+    parser.add_argument("--sizes", default="100,1000,10000,100000", help="comma-separated numbers of questions")
     parser.add_argument("--json", help="write the results as JSON to this file")
     parser.add_argument("--plot", help="draw time against size into this PNG (needs matplotlib: pip install .[bench])")
     parser.add_argument("--workdir", help="where to write corpora and decks (default: a new folder on /dev/shm)")
@@ -476,6 +507,12 @@ def main() -> None:
         type=float,
         default=30,
         help="stop raw genanki's single package after this many seconds (it is quadratic in the decks)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="build from nothing this many times, ours and the baseline in turn: the median is kept",
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="?", help=argparse.SUPPRESS)
@@ -499,7 +536,7 @@ def main() -> None:
         print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
 
     try:
-        results = [measure_size(int(s), work, ns.seed, ns.baseline_timeout, log) for s in ns.sizes.split(",")]
+        results = [measure_size(int(s), work, ns.seed, ns.baseline_timeout, log, ns.runs) for s in ns.sizes.split(",")]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     help_time = measure_help()

@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from . import markers
 from .bare import bare_math
 from .prose import LATEX_CONTEXT, Walker
-from .records import MathSpan, Plain
+from .records import MathSpan
 
 __all__ = ["LATEX_CONTEXT", "MathSpan", "TextProblem", "find_math"]
 
 
 @dataclass(frozen=True, slots=True)
-class TextProblem(Plain):
+class TextProblem:
     """A problem at an offset of the text that was searched."""
 
     offset: int

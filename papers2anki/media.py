@@ -20,8 +20,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .records import Plain
-
 #: The image kinds a card may show: the name's extension, and the first bytes of such a file.
 KINDS: tuple[tuple[str, tuple[bytes, ...]], ...] = (
     ("png", (b"\x89PNG\r\n\x1a\n",)),
@@ -48,7 +46,7 @@ def image_kind(data: bytes) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Image(Plain):
+class Image:
     """An image a note's Markdown refers to, as the build found it."""
 
     url: str  #: as written in the list

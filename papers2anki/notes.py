@@ -16,7 +16,7 @@ from importlib import resources
 
 from .latex import MathSpan, TextProblem
 from .media import Finder, Image
-from .records import Location, Paper, Plain, Question, Review
+from .records import Location, Paper, Question, Review
 from .render import Rendered, render_markdown
 
 QUESTION_MODEL_ID = 1733906842001
@@ -76,7 +76,7 @@ def note_types() -> tuple[NoteType, NoteType]:
 
 
 @dataclass(slots=True)
-class NoteDraft(Plain):
+class NoteDraft:
     """A note before it has an identity: its fields, where it came from, what it contains."""
 
     kind: str  #: "question" or "review"

@@ -26,7 +26,6 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from .notes import NoteType
-from .records import Plain
 
 HAS_SERIALIZE = hasattr(sqlite3.Connection, "serialize")  # Python 3.11+
 
@@ -68,7 +67,7 @@ class _Note(genanki.Note):  # type: ignore[misc]
 
 
 @dataclass(slots=True)
-class NoteSpec(Plain):
+class NoteSpec:
     """A note ready to package."""
 
     note_type: NoteType
@@ -80,7 +79,7 @@ class NoteSpec(Plain):
 
 
 @dataclass(slots=True)
-class DeckSpec(Plain):
+class DeckSpec:
     """A deck ready to package: its notes in study order."""
 
     name: str

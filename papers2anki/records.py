@@ -2,88 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Any
-
-
-class Plain:
-    """Pickled as a call with its field values, in order, its non-ASCII text as UTF-8 bytes.
-
-    Python 3.11 pickles a frozen slotted dataclass through `dataclasses.fields()` per object: at
-    100,000 questions that was seconds each way between the worker processes and into the cache.
-    And pickle writes a `str` through its UTF-8 form, which CPython then keeps inside the string for
-    as long as it lives: every Russian text the main process sent to a worker stayed in memory twice
-    (190 MB at 100,000 questions). Bytes made by `str.encode` are not kept. A string that recurs
-    (a file's path in each of its locations, a paper's title in each of its notes) is encoded and
-    decoded once while it recurs, so that pickle still writes it once and it comes back one string.
-    No record has a field of bytes: bytes in a pickled record are always its text.
-    """
-
-    __slots__ = ()
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        names: tuple[str, ...] = type(self).__slots__  # the dataclass's fields, in order
-        values = [getattr(self, name) for name in names]
-        if not _packing or not any(map(_is_text, values)):
-            return (type(self), tuple(values))
-        return (_unpacked, (type(self), tuple([_packed(v) for v in values])))
-
-
-_packing = True
-
-
-def pack_text(on: bool) -> None:
-    """Whether records pickle their text as bytes: worth it only in a process that keeps the strings
-    it pickles, not in a worker (whose records live for one job), where plain pickles are made and
-    read back twice as fast."""
-    global _packing
-    _packing = on
-
-
-def _is_text(value: Any) -> bool:
-    """Holds non-ASCII text (ASCII strings are pickled from their own bytes, nothing is kept)."""
-    kind = type(value)
-    if kind is str:
-        return not value.isascii()
-    return kind is list and any(type(v) is str and not v.isascii() for v in value)
-
-
-@functools.lru_cache(maxsize=1024)
-def _encoded(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
-
-
-@functools.lru_cache(maxsize=1024)
-def _decoded(data: bytes) -> str:
-    return data.decode("utf-8", "surrogatepass")
-
-
-def _packed(value: Any) -> Any:
-    kind = type(value)
-    if kind is str:
-        return value if value.isascii() else _encoded(value)
-    if kind is list:
-        return [_encoded(v) if type(v) is str and not v.isascii() else v for v in value]
-    return value
-
-
-def _unpacked(cls: type, values: tuple[Any, ...]) -> Any:
-    """A record from `_packed` values."""
-    return cls(*[_unpack(v) for v in values])
-
-
-def _unpack(value: Any) -> Any:
-    kind = type(value)
-    if kind is bytes:
-        return _decoded(value)
-    if kind is list:
-        return [_decoded(v) if type(v) is bytes else v for v in value]
-    return value
 
 
 @dataclass(frozen=True, slots=True)
-class Location(Plain):
+class Location:
     """A place in a source file; lines and columns count from 1."""
 
     file: str  #: the path as the user gave it
@@ -100,7 +23,7 @@ class Location(Plain):
 
 
 @dataclass(frozen=True, slots=True)
-class Problem(Plain):
+class Problem:
     """Something wrong in the input, with where it is and how bad it is."""
 
     location: Location
@@ -118,7 +41,7 @@ class Problem(Plain):
 
 
 @dataclass(slots=True)
-class Question(Plain):
+class Question:
     """One exam question, its text exactly as written minus the numbering."""
 
     number: str  #: the list numbering as written, without the trailing dot: "3", "2.1"
@@ -128,7 +51,7 @@ class Question(Plain):
 
 
 @dataclass(slots=True)
-class Review(Plain):
+class Review:
     """A Markdown review of a paper (`## Исследование статьи **TITLE**`)."""
 
     title: str  #: the title as the review writes it
@@ -139,7 +62,7 @@ class Review(Plain):
 
 
 @dataclass(slots=True)
-class Paper(Plain):
+class Paper:
     """A research paper: its questions and, when there is one, its review."""
 
     title: str  #: as written in the question list (or the review when there is no list)
@@ -156,7 +79,7 @@ class Paper(Plain):
 
 
 @dataclass(frozen=True, slots=True)
-class Span(Plain):
+class Span:
     """Lines of a source and what they became: how a file was read, line by line (`parse --outline`)."""
 
     kind: str  #: "title", "question", "answer", "review", "skipped" (scaffolding) or "left-out" (reported)
@@ -166,7 +89,7 @@ class Span(Plain):
 
 
 @dataclass(frozen=True, slots=True)
-class MathSpan(Plain):
+class MathSpan:
     """One formula found in a text."""
 
     start: int  #: offset of the span, delimiters included

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .media import SUFFIXES as IMAGE_SUFFIXES
-from .records import Location, Plain, Problem
+from .records import Location, Problem
 
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 
@@ -102,7 +102,7 @@ class SourceError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Source(Plain):
+class Source:
     """The decoded text of one file, with `\\n` line ends."""
 
     path: str  #: as shown in messages (relative when the user gave it so)

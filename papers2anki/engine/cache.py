@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .memory import give_back
+from .memory import dumps, give_back
 
 KEEP_DAYS = 30  #: a lock's cache folder unused this long is removed
 
@@ -38,7 +38,7 @@ def code_fingerprint() -> str:
     import sqlite3
 
     h = hashlib.sha256()
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # the whole package, not only the engine
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".json", ".html", ".css"):
             h.update(str(path.relative_to(root)).encode())
@@ -153,7 +153,12 @@ class Store:
         return value
 
     def put(self, key: str, value: Any) -> None:
-        self._new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._new[key] = dumps(value)
+
+    @property
+    def keeps(self) -> bool:
+        """Whether what is put is kept for the next build (False: no cache folder)."""
+        return self.path is not None
 
     def put_pickled(self, key: str, data: bytes) -> None:
         """`put` of a value already pickled (by a worker process, say)."""

@@ -14,6 +14,7 @@ from ..files import read_bytes
 from ..records import Problem
 from .cache import Store, digest, file_state, folder_for
 from .jobs import pickled, read_and_parse
+from .memory import dumps
 
 if TYPE_CHECKING:
     from ..parse import ParseResult
@@ -117,18 +118,24 @@ def _parsed_files(
     keys = {path: digest(path, encoding or "", data) if (data := raw[path]) is not None else "" for path in files}
     cached = {path: store.get(key) for path, key in keys.items() if key}
     missing = [path for path in files if cached.get(path) is None]
+    jobs = [(path, encoding) for path in missing]
     with workers() as pool:
-        # Taken as they come, in order, so that this process merges while the workers parse.
-        fresh = pool.map(pickled, [(read_and_parse, (path, encoding)) for path in missing])
+        if pool.spreads(len(jobs)):
+            # Taken as they come, in order, so that this process merges while the workers parse; the
+            # workers send their parses pickled, as the cache keeps them.
+            fresh: Iterator[tuple[tuple[Source, ParseResult] | Problem, bytes | None]] = (
+                (pickle.loads(data), data) for data in pool.map(pickled, [(read_and_parse, job) for job in jobs])
+            )
+        else:  # here: a parse is pickled only for the cache, and not read back
+            fresh = ((result, None) for result in map(read_and_parse, jobs))
         for path in files:
             hit = cached.get(path)
             if hit is not None:
                 yield path, hit
                 continue
-            data = next(fresh)
-            result = pickle.loads(data)
-            if keys[path] and not isinstance(result, Problem):
-                fresh_ones.append((path, keys[path], data))
+            result, data = next(fresh)
+            if keys[path] and not isinstance(result, Problem) and store.keeps:
+                fresh_ones.append((path, keys[path], data if data is not None else dumps(result)))
             yield path, result
 
 

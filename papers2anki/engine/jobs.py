@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..records import Paper, Problem
+from .memory import dumps
+from .parallel import in_worker
 
 if TYPE_CHECKING:
     from ..notes import NoteDraft
@@ -32,9 +33,10 @@ def read_and_parse(job: tuple[str, str | None]) -> tuple[Source, ParseResult] | 
 
 
 def pickled(call: tuple[Callable[[Any], Any], Any]) -> bytes:
-    """A worker's result as the bytes the cache keeps, so that this process does not pickle it again."""
+    """A worker's result as the bytes the cache keeps, so that this process does not pickle it again (its
+    text packed only where the records outlive the pickling: not in a worker)."""
     fn, arg = call
-    return pickle.dumps(fn(arg), protocol=pickle.HIGHEST_PROTOCOL)
+    return dumps(fn(arg), pack=not in_worker())
 
 
 def lint_job(
