@@ -71,7 +71,7 @@ def copy_inputs(work: Path) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     from corpus import write_corpus
 
-    write_corpus(work / "corpus", 1500, seed=11)
+    write_corpus(work / "corpus", 3000, seed=11)  # enough papers that 4 workers start a pool
 
 
 def edit_sequence(r: Runner, tag: str, env: dict[str, str]) -> None:

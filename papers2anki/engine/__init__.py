@@ -5,6 +5,6 @@ turn records into records and know nothing of this package. The engine decides h
 (`build`, with its `options`): nothing changed (`last_build`), a few files changed (`rebuild`), or in
 full (`full`, whose notes are drafted and linted from the cache where they can be: `drafting`). It
 reads the sources (`inputs`), keeps results in the cache (`cache`), spreads work over processes
-(`parallel`, `jobs`) and gives memory back (`memory`). Only the public API (`papers2anki.api`) calls
-it; it never imports `api`, `cli`, `preview` or `push`.
+(`parallel`, `jobs`), and pickles records compactly and gives memory back (`memory`). Only the
+public API (`papers2anki.api`) calls it; it never imports `api`, `cli`, `preview` or `push`.
 """

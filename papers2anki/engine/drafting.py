@@ -70,6 +70,12 @@ def _cached_calls(
         found = [value if value is None or valid(value) else None for value in found]
     missing = [i for i, value in enumerate(found) if value is None]
     with workers() as pool:
+        if not pool.spreads(len(missing)):  # here: a result is pickled only for the cache, not read back
+            for i in missing:
+                found[i] = fn(arg_of(i))
+                if store.keeps:
+                    store.put(keys[i], found[i])
+            return found
         for i, data in zip(missing, pool.map(pickled, [(fn, arg_of(i)) for i in missing], chunksize=32)):
             store.put_pickled(keys[i], data)
             found[i] = pickle.loads(data)
