@@ -94,10 +94,12 @@ class _Cell:
             tok = self.toks[k]
             if tok.kind == "open" and k in self.pairs:
                 close = self.pairs[k]
-                inner = self._level(k + 1, close, nested=True)
                 if self._label(k, close):
                     items.append(_Item("label", k, close, math=False))  # "(a) x > 0, (b) x < 0"
-                elif inner and all(it.math for it in inner):
+                    k = close + 1
+                    continue
+                inner = self._level(k + 1, close, nested=True)
+                if inner and all(it.math for it in inner):
                     signal = any(it.signal or self._signal_at(inner, i) for i, it in enumerate(inner))
                     letters = any(it.letters or it.kind in _VARIABLE for it in inner)
                     items.append(_Item("group", k, close, signal=signal, letters=letters))
@@ -162,7 +164,7 @@ class _Cell:
         """A Latin word is English unless it is a function name, applied, or an operand of operators."""
         word = self.toks[items[i].first].text
         after, before = self._attached(items, i, +1), self._attached(items, i, -1)
-        if word.split("_")[0] in FUNCTION_NAMES:  # log, softmax_j
+        if self._function(items[i]):  # log, softmax_j
             return True
         if after is not None and after.kind == "group":
             return True  # softmax(z), PL(U + V), sg[x]
@@ -253,9 +255,10 @@ class _Cell:
         if not run:
             return []
         first, last = run[0], run[-1]
-        if len(run) == 1 and first.kind == "opcmd":
-            pass  # "а \\odot обозначает": the symbol named on its own
-        elif _is_operator(last) or first.kind in ("rel", "opcmd", "script") or last.kind == "script":
+        named_symbol = len(run) == 1 and first.kind == "opcmd"  # "а \\odot обозначает"
+        if not named_symbol and (
+            _is_operator(last) or first.kind in ("rel", "opcmd", "script") or last.kind == "script"
+        ):
             return []  # an expression that goes on into prose: leave it all as text
         if first.kind == "op" and not (
             toks[first.first].text in _LEADING_SIGNS and len(run) > 1 and run[1].kind != "space"

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from . import markers
 from .bare import bare_math
-from .prose import LATEX_CONTEXT, Walker
+from .prose import CYRILLIC, LATEX_CONTEXT, TEXT_GROUP, Walker
 from .records import MathSpan
 
 __all__ = ["LATEX_CONTEXT", "MathSpan", "TextProblem", "find_math"]
@@ -58,10 +58,7 @@ _BREAK_LINE = re.compile(
 )
 # A money amount after a `$`: a number, perhaps a magnitude, then a space, punctuation or the end.
 _MONEY = re.compile(r"\d+(?:[.,]\d+)*(?:[KkMmBbТт]|bn|млн|млрд|трлн|тыс)?(?=[\s.,;:!?)\]»\"'…—–/-]|\Z)")
-# Cyrillic that may stand in a formula: inside \text{..} and its kin.
-_TEXT_GROUP = re.compile(r"\\(?:text\w*|mbox|mathrm|operatorname)\s*\{[^{}]*\}")
 _BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
 def _code_regions(text: str) -> list[tuple[int, int]]:
@@ -123,7 +120,7 @@ class _Stretches:
                 return m.start()
             line_end = text.find("\n", m.start())
             line = text[m.start() : line_end if line_end >= 0 else len(text)]
-            if not self.items and not _CYRILLIC.search(_TEXT_GROUP.sub("", line)):
+            if not self.items and not CYRILLIC.search(TEXT_GROUP.sub("", line)):
                 continue  # `- c &= d` in a display block is math; `- Вопрос` is the next question
             if markers.find(line) is not None or markers.LETTERED.match(line):
                 return m.start()
@@ -142,7 +139,7 @@ def _is_money(text: str, pos: int, end: int) -> bool:
         return False
     if end < 0:
         return True
-    return bool(_CYRILLIC.search(_TEXT_GROUP.sub("", text[pos + 1 : end]))) or bool(_MONEY.match(text, end + 1))
+    return bool(CYRILLIC.search(TEXT_GROUP.sub("", text[pos + 1 : end]))) or bool(_MONEY.match(text, end + 1))
 
 
 def _span(text: str, start: int, end: int, inner_start: int, inner_end: int, display: bool, kind: str) -> MathSpan:

@@ -60,9 +60,9 @@ _COMMAND_NAME = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
 # Escapes that mean a literal character in prose, not math.
 _TEXT_ESCAPES = frozenset("$%&#_")
 # Cyrillic may stand in a formula inside \text{..} and its kin.
-_TEXT_GROUP = re.compile(r"\\(?:text\w*|mbox|mathrm|operatorname)\s*\{[^{}]*\}")
+TEXT_GROUP = re.compile(r"\\(?:text\w*|mbox|mathrm|operatorname)\s*\{[^{}]*\}")
 _TEXT_COMMAND = re.compile(r"\\(?:text\w*|mbox)\b")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Latin words that are math wherever they stand: function names.
 FUNCTION_NAMES = frozenset(
     "log ln lg exp sin cos tan tanh sinh cosh sigmoid softmax softplus max min argmax argmin sup inf lim det tr"
@@ -147,9 +147,9 @@ def _latex_token(text: str, pos: int, end: int, walker: Walker) -> Token:
     if name is not None and name.group()[1:] in _PROSE_COMMANDS:
         return Token("other", pos, pos + len(chunk), chunk)  # \cite{..}: prose
     node_end = pos + len(chunk)
-    if _CYRILLIC.search(_TEXT_GROUP.sub("", chunk)):
+    if CYRILLIC.search(TEXT_GROUP.sub("", chunk)):
         kind = "cyr"  # {слово}: prose, not a formula of ours
-    elif _TEXT_COMMAND.match(chunk) and _CYRILLIC.search(chunk):
+    elif _TEXT_COMMAND.match(chunk) and CYRILLIC.search(chunk):
         kind = "textcmd"  # \text{ошибка}: may stand in a formula, is none on its own
     else:
         kind = "cmd" if ch == "\\" else "brace"
@@ -221,13 +221,8 @@ def _name_dashes(toks: list[Token]) -> None:
             continue
         before = toks[k - 1] if k else None
         after = toks[k + 1] if k + 1 < len(toks) else None
-        if _hyphenates(before) or _hyphenates(after):
-            if before is not None and after is not None and before.kind != "space" and after.kind != "space":
-                tok.kind = "hyphen"
-            elif after is not None and after.kind != "space" and after.kind != "newline":
-                tok.kind = "hyphen"  # "x_i-й", "L_2-норма" with the word after it
-            elif before is not None and before.kind not in ("space", "newline"):
-                tok.kind = "hyphen"
+        if (_hyphenates(before) or _hyphenates(after)) and (_touches(before) or _touches(after)):
+            tok.kind = "hyphen"  # "max-norm", "L_2-норма", "x_i-й": joined to a word, not spaced from both sides
         if tok.kind == "op" and (after is None or after.kind in ("space", "newline")):
             if _near(toks, k, -1, "cyr") or _near(toks, k, +1, "cyr"):
                 tok.kind = "dash"  # "x - вход": a dash between a variable and its meaning
@@ -236,6 +231,11 @@ def _name_dashes(toks: list[Token]) -> None:
 def _hyphenates(tok: Token | None) -> bool:
     """A word a `-` beside it joins (`max-norm`, `L_2-норма`); `-log p` is a minus before a function."""
     return is_word(tok) and not (tok is not None and tok.kind == "latin" and tok.text in FUNCTION_NAMES)
+
+
+def _touches(tok: Token | None) -> bool:
+    """Whether a token stands right beside the one before or after it (no space, no line break between)."""
+    return tok is not None and tok.kind not in ("space", "newline")
 
 
 def _between_factors(toks: list[Token], k: int) -> bool:

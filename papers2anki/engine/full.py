@@ -15,11 +15,10 @@ from ..held import errors_of, unread_of
 from ..identity import Assignment, Context, Facts, Hold, assign, build_time, deck_files, lock_expiry, rebuild_of
 from ..records import Paper, Problem
 from ..reports import BuildReport
-from . import memory
 from .cache import Store, digest, file_state, folder_for
 from .drafting import cached_drafts, cached_lint
 from .jobs import package_and_digest
-from .memory import give_back
+from .memory import dumps, give_back
 
 if TYPE_CHECKING:
     from ..lock import Lock
@@ -118,7 +117,7 @@ def _drafted_and_linted(
     """Every paper's notes drafted and linted (from the cache where it can), and the report so far."""
     from ..lint import gathered
 
-    paper_keys = [digest(memory.dumps(p)) for p in papers]  # (packed: a plain pickle keeps a copy of the text)
+    paper_keys = [digest(dumps(p)) for p in papers]  # (packed: a plain pickle keeps a copy of the text)
     grouped = cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus))
     stores["drafts"].save(release=True)  # each store is written once its stage is done, and let go
     all_drafts = [d for g in grouped for d in g]

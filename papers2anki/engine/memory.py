@@ -77,13 +77,13 @@ def paused_gc() -> Iterator[None]:
 def dumps(value: Any, pack: bool = True) -> bytes:
     """`value` pickled, its records as calls, with their non-ASCII text as bytes when `pack`."""
     buffer = io.BytesIO()
-    (_Packer if pack else _Pickler)(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    dump(value, buffer, pack)
     return buffer.getvalue()
 
 
 def dump(value: Any, file: IO[bytes], pack: bool = True) -> None:
     """`dumps` into a file."""
-    (_Packer if pack else _Pickler)(file, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    _Pickler(file, pack).dump(value)
 
 
 class Packed:
@@ -125,15 +125,12 @@ def _fields_of(cls: type) -> tuple[tuple[str, ...], bool] | None:
 
 
 class _Pickler(pickle.Pickler):
-    def reducer_override(self, obj: Any) -> Any:
-        cls = type(obj)
-        found = _fields_of(cls)
-        if found is None:
-            return NotImplemented
-        return (cls, tuple([getattr(obj, name) for name in found[0]]))
+    """Records as calls with their field values; with `pack`, their non-ASCII text as UTF-8 bytes."""
 
+    def __init__(self, file: IO[bytes], pack: bool) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pack = pack
 
-class _Packer(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
         found = _fields_of(cls)
@@ -141,7 +138,7 @@ class _Packer(pickle.Pickler):
             return NotImplemented
         names, packable = found
         values = [getattr(obj, name) for name in names]
-        if not packable or not any(map(_is_text, values)):
+        if not (self.pack and packable) or not any(map(_is_text, values)):
             return (cls, tuple(values))
         return (unpacked, (cls, tuple([_packed(v) for v in values])))
 
