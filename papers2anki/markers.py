@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 _GAP = r"(?:[ \t\u00a0]+|$)"  # what follows a marker: spaces, tabs or no-break spaces, or the line's end
 _NUMBER = r"\d{1,3}(?:\.\d{1,3})*"
+_QUESTION_WORD = r"(?:[Вв]опрос|ВОПРОС|[Qq]uestion|Q)\s*№?\s*"  # before a question's number: Вопрос 1, Q1
 
 #: (name, pattern, Markdown sees it as a list marker when followed by a space or tab), in the order tried.
 MARKERS: list[tuple[str, str, bool]] = [
@@ -21,11 +22,11 @@ MARKERS: list[tuple[str, str, bool]] = [
     ("number", rf"(?P<n1>{_NUMBER})[.)]", True),  # 1.  1)  1.2.  (Markdown reads only `1.` and `1)`)
     ("dotted", r"(?P<n2>\d{1,3}(?:\.\d{1,3})+)", False),  # 1.2 text
     ("parenthesised", r"\((?P<n3>\d{1,3})\)", False),  # (1)
-    ("word", r"(?:[Вв]опрос|ВОПРОС|[Qq]uestion|Q)\s*№?\s*(?P<n4>\d{1,3})\s*[.:)]?", False),  # Вопрос 1.  Q1:
+    ("word", rf"{_QUESTION_WORD}(?P<n4>\d{{1,3}})\s*[.:)]?", False),  # Вопрос 1.  Q1:
     ("symbol", r"[•●▪◦‣·]", False),  # Word's bullets
     ("spaced", r"(?P<n5>\d{1,3})(?=[\u00a0\t])", False),  # 1<no-break space>text, 1<tab>text
-    # **1.**  __2)__  **Вопрос 3.**: Word's bold numbering
-    ("emphasised", r"(?:\*\*|__)(?:[Вв]опрос\s*№?\s*)?(?P<n6>\d{1,3}(?:\.\d{1,3})*)[.):]?(?:\*\*|__)", False),
+    # **1.**  __2)__  **Вопрос 3.**  **Q4.**: Word's bold numbering
+    ("emphasised", rf"(?:\*\*|__)(?:{_QUESTION_WORD})?(?P<n6>{_NUMBER})[.):]?(?:\*\*|__)", False),
     ("dashed", r"(?P<n7>\d{1,3})[ \t]*[-–—](?=[ \t])", False),  # 1 - text,  2 — text
 ]
 _MARKER = re.compile(

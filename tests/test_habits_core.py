@@ -58,3 +58,19 @@ def test_an_answer_bullet_under_a_bullet_question_is_its_answer(tmp_path: Path) 
         ("Что такое x_i?", "- Ответ: это вход."),
         ("Второй вопрос?\n- подпункт один\n- подпункт два", ""),
     ]
+
+
+def test_bold_word_markers_number_questions_as_plain_ones_do(tmp_path: Path) -> None:
+    """`**Q1.**`, `**Вопрос 2:**`, `__Question 3)__`: the words the plain word marker knows, in bold."""
+    (tmp_path / "list.md").write_text(
+        "### Лекция 5. DDPM\n\n**Q1.** Что такое x_t?\n\n> Зашумлённый вход.\n\n**ВОПРОС 2:** Зачем шум?\n\n"
+        "__Question 3)__ Сколько шагов?\n",
+        "utf-8",
+    )
+    (paper,) = papers2anki.load([tmp_path], cache=False).papers
+    assert paper.title == "Лекция 5. DDPM"
+    assert [(q.number, q.text, q.answer) for q in paper.questions] == [
+        ("1", "Что такое x_t?", "> Зашумлённый вход."),
+        ("2", "Зачем шум?", ""),
+        ("3", "Сколько шагов?", ""),
+    ]
