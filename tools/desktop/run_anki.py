@@ -168,6 +168,16 @@ class Driver:
             " try {"
             "  await new Promise((done) => _queueAction(done));"
             "  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;"
+            # MathJax's fonts load as its formulas are laid out and drawn, one after another: on the first card
+            # `fonts.ready` resolves before, its glyphs not yet drawn. Wait until a drawn frame starts no more
+            # font loading (up to 5 s).
+            "  const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));"
+            "  const loading = () => [...document.fonts].some((f) => f.status === 'loading');"
+            "  for (let i = 0; i < 100; i++) {"
+            "    await frame();"
+            "    if (!loading()) break;"
+            "    await document.fonts.ready;"
+            "  }"
             "  await document.fonts.ready;"
             "  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));"
             f"  value = {{ok: ({expression})}};"
