@@ -75,6 +75,8 @@ def announce(found: Removed, way: str | None) -> str | None:
     if way == SUSPEND:
         already = len(found.cards) - len(active)
         more = f" ({already} more already suspended)" if already else ""
+        if not found.cards:
+            return "nothing to suspend: no note removed from the lists is in the collection"
         if not active:
             return f"nothing to suspend: no note removed from the lists has a card left unsuspended{more}"
         counted = plural(len(active), "note")

@@ -146,7 +146,7 @@ def _retire(col: Any, lock_file: Path, way: str | None, report: PushReport, tell
         count, done = anki_retire.retire(col, found, way)
     except Exception as exc:  # one operation of the backend: rolled back whole
         raise PushError(
-            f"imported, but the notes removed from the lists were not {way}d: {anki_message(exc)}. "
+            f"imported, but the notes removed from the lists were not {way.rstrip('e')}ed: {anki_message(exc)}. "
             f"None of them changed; run again (backup: {report.backup}).",
             report,
         ) from None
