@@ -235,7 +235,10 @@ def _check_usage(collection: str | None, profile: str | None, do_sync: bool, syn
     "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
 )
 @click.option(
-    "--sync", "do_sync", is_flag=True, help="Sync before and after importing, with AnkiWeb unless --endpoint."
+    "--sync",
+    "do_sync",
+    is_flag=True,
+    help="Sync before and after importing (with AnkiWeb, or the server of --endpoint or of the saved key).",
 )
 @click.option(
     "--endpoint",
