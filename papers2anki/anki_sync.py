@@ -99,11 +99,10 @@ def _no_user(options: SyncOptions, saved: dict[str, Any] | None) -> PushError:
     if saved is None or _same_server(str(saved["server"]), server):
         return PushError(f"--user is needed to log in to {server} (no saved sync key for it yet)")
     other = saved["server"]
-    way = "leave out --endpoint" if other != ANKIWEB else "give --endpoint ankiweb"
     return PushError(
         f"--user is needed to log in to {server}: the saved sync key ({KEY_FILE}) is for {other} "
         f"(user '{saved.get('user')}'). Give --user to log in to {server} instead (its key replaces the saved "
-        f"one), or {way} to sync with {other}. Nothing was changed."
+        f"one), or leave out --endpoint to sync with {other}. Nothing was changed."
     )
 
 
