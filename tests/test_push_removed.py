@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import fresh_collection, import_packages
-from test_push import push_cli
+from conftest import SYNC_PASSWORD, SYNC_USER, fresh_collection, import_packages
+from test_push import phone_sync, push_cli
 
 import papers2anki
 from papers2anki.cli import main
@@ -205,3 +205,32 @@ def test_retiring_is_asked_once_done_whole_and_refused_while_anki_is_open(
     assert "imported, but the notes removed from the lists were not suspended" in failed.output
     assert "None of them changed; run again (backup:" in failed.output
     assert cards_by_guid(desktop) == before
+
+
+def test_the_sync_takes_the_retiring_to_the_phone(
+    sources_copy: Path, tmp_path: Path, server: str, desktop: Path
+) -> None:
+    lock = tmp_path / "p.lock"
+    args = [str(sources_copy), "--collection", str(desktop), "--lock", str(lock), "--sync"]
+    first = push_cli(*args, "--endpoint", server, "--user", SYNC_USER, "--full-upload", password=SYNC_PASSWORD)
+    assert first.exit_code == 0, first.output
+    phone = fresh_collection(tmp_path / "phone")
+    try:
+        phone_sync(phone, server)
+        assert phone.note_count() == 63
+        retire_questions(sources_copy)
+        suspended = push_cli(*args, "--suspend-removed")
+        assert suspended.exit_code == 0, suspended.output
+        assert "suspended 2 cards" in suspended.output and "(after the import)" in suspended.output
+        phone_sync(phone, server)
+        gone = removed_guids(lock)
+        queues = phone.db.all("select n.guid, c.queue from cards c join notes n on n.id = c.nid")
+        assert sorted(q for g, q in queues if g in gone) == [-1, -1]
+        assert {q for g, q in queues if g not in gone} == {0}
+
+        deleted = push_cli(*args, "--delete-removed")
+        assert deleted.exit_code == 0, deleted.output
+        phone_sync(phone, server)
+        assert phone.note_count() == 61 and not gone & set(phone.db.list("select guid from notes"))
+    finally:
+        phone.close()
