@@ -1,8 +1,9 @@
 """`papers2anki push`: build, import into an Anki collection as File > Import does, then sync.
 
 The trip is here; the collection (finding, opening, backing up, importing) is `anki_collection`, the
-sync is `anki_sync`. Only stdlib and click at module level: the `anki` package (the optional extra) is
-imported when a push runs, so `papers2anki --help` stays fast and works without it.
+sync is `anki_sync`, the notes the lock marks removed are `anki_retire`. Only stdlib and click at module
+level: the `anki` package (the optional extra) is imported when a push runs, so `papers2anki --help`
+stays fast and works without it.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import anki_sync
+from . import anki_retire, anki_sync
 from .anki_collection import (
     COLLECTION_FILE,
     PushError,
     PushReport,
     anki_base,
+    anki_message,
     backup,
     import_package,
     open_collection,
@@ -63,6 +65,7 @@ def push(
     password: str | Callable[[], str] | None = None,
     full_upload: bool = False,
     full_download: bool = False,
+    retire: str | None = None,
     say: Callable[[str], None] | None = None,
 ) -> PushReport:
     """Build the decks, import them into an Anki collection (as File > Import does), then sync if asked.
@@ -75,35 +78,34 @@ def push(
     one line per step. Raises `PushError`. A paper with errors in the sources is held back, as `build`
     holds it back: not imported, its notes in the lock as they were; the others are imported, and
     `report.build` names it (`held_back`) and its errors (`problems`).
+
+    The notes the lock marks removed (questions gone from the lists) that are in the collection are
+    counted (`report.removed`) and, after the import, retired if `retire` says so: "suspend" suspends
+    their cards, "delete" deletes them, in one operation (all or none); None leaves them as they are.
+    With `sync` and no `endpoint`, the server is the one the saved sync key is for (AnkiWeb if none);
+    `endpoint="ankiweb"` names AnkiWeb.
     """
+    if retire not in (None, *anki_retire.WAYS):
+        raise ValueError(f"retire must be one of {anki_retire.WAYS} or None, not {retire!r}")
     tell = say or (lambda _line: None)
     options = SyncOptions(endpoint, user, password, full_upload, full_download) if sync else None
     path = Path(collection) if collection is not None else profile_collection(profile or DEFAULT_PROFILE)
     paths = list(sources)
+    lock_file = Path(lock_path) if lock_path else _default_lock(paths)
     col = open_collection(path)
     report = PushReport(str(path))
     try:
         auth = anki_sync.login(col, path, options) if options is not None else None
         with tempfile.TemporaryDirectory(prefix="papers2anki-push-") as tmp:
             package = Path(tmp) / "papers.apkg"
-            report.build = _build(paths, tmp, package, lock_path, encoding, root, rename_decks)
+            report.build = _build(paths, tmp, package, lock_file, encoding, root, rename_decks)
             tell(_built_line(report.build))
             report.backup = backup(col, path)
             tell(f"backed up {path.name} to {report.backup}")
             if options is not None and anki_sync.sync(col, path, auth, options, "before", report.synced):
                 tell(report.synced[-1])
-            try:
-                log = import_package(col, package)
-            except Exception as exc:  # the backend rolled its transaction back
-                raise PushError(
-                    f"import into {path} failed: {exc}. The collection is as it was (backup: {report.backup})."
-                ) from None
-        report.new, report.updated = len(log.new), len(log.updated)
-        report.unchanged, report.conflicting = len(log.duplicate), len(log.conflicting)
-        tell(
-            f"imported into {path}: {report.new} new, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.conflicting} conflicting"
-        )
+            _import(col, path, package, report, tell)
+        _retire(col, lock_file, retire, report, tell)
         if options is not None:
             try:
                 anki_sync.sync(col, path, auth, options, "after", report.synced)
@@ -115,11 +117,58 @@ def push(
     return report
 
 
+def _import(col: Any, path: Path, package: Path, report: PushReport, tell: Callable[[str], None]) -> None:
+    """Anki's import of the package, counted in `report`."""
+    try:
+        log = import_package(col, package)
+    except Exception as exc:  # the backend rolled its transaction back
+        raise PushError(
+            f"import into {path} failed: {anki_message(exc)}. The collection is as it was (backup: {report.backup})."
+        ) from None
+    report.new, report.updated = len(log.new), len(log.updated)
+    report.unchanged, report.conflicting = len(log.duplicate), len(log.conflicting)
+    tell(
+        f"imported into {path}: {report.new} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.conflicting} conflicting"
+    )
+
+
+def _retire(col: Any, lock_file: Path, way: str | None, report: PushReport, tell: Callable[[str], None]) -> None:
+    """The notes the lock marks removed: counted and said, then suspended or deleted if `way` asks."""
+    found = anki_retire.find_removed(col, anki_retire.removed_guids(lock_file))
+    report.removed = len(found.cards)
+    line = anki_retire.announce(found, way)
+    if line is not None:
+        tell(line)
+    if way is None:
+        return
+    try:
+        count, done = anki_retire.retire(col, found, way)
+    except Exception as exc:  # one operation of the backend: rolled back whole
+        raise PushError(
+            f"imported, but the notes removed from the lists were not {way.rstrip('e')}ed: {anki_message(exc)}. "
+            f"None of them changed; run again (backup: {report.backup}).",
+            report,
+        ) from None
+    if way == anki_retire.SUSPEND:
+        report.suspended = count
+    else:
+        report.deleted = count
+    if done is not None:
+        tell(done)
+
+
+def _default_lock(paths: list[str | os.PathLike[str]]) -> Path:
+    from . import api
+
+    return api.default_lock_path(paths)
+
+
 def _build(
     paths: list[str | os.PathLike[str]],
     out_dir: str,
     package: Path,
-    lock_path: str | os.PathLike[str] | None,
+    lock_file: Path,
     encoding: str | None,
     root: str,
     rename_decks: bool,
@@ -131,7 +180,7 @@ def _build(
     return api.build(
         corpus,
         out_dir,
-        lock_path=lock_path or api.default_lock_path(paths),
+        lock_path=lock_file,
         single=package,
         root=root,
         rename_decks=rename_decks,
@@ -186,14 +235,26 @@ def _check_usage(collection: str | None, profile: str | None, do_sync: bool, syn
     "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
 )
 @click.option(
-    "--sync", "do_sync", is_flag=True, help="Sync before and after importing, with AnkiWeb unless --endpoint."
+    "--sync",
+    "do_sync",
+    is_flag=True,
+    help="Sync before and after importing (with AnkiWeb, or the server of --endpoint or of the saved key).",
 )
-@click.option("--endpoint", metavar="URL", help="A self-hosted Anki sync server, e.g. http://host:8080/.")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="A self-hosted Anki sync server, e.g. http://host:8080/, or 'ankiweb' [default: the server of the "
+    "saved sync key, else AnkiWeb].",
+)
 @click.option("--user", help=f"Sync user name or AnkiWeb e-mail; the password comes from ${PASSWORD_ENV} or a prompt.")
 @click.option("--full-upload", is_flag=True, help="If a full sync is needed: replace the server's copy with this one.")
 @click.option(
     "--full-download", is_flag=True, help="If a full sync is needed first: replace this collection with the server's."
 )
+@click.option(
+    "--suspend-removed", is_flag=True, help="Suspend the cards of the notes the lock marks removed from the lists."
+)
+@click.option("--delete-removed", is_flag=True, help="Delete the notes the lock marks removed from the lists.")
 def push_command(
     sources: tuple[str, ...],
     collection: str | None,
@@ -207,6 +268,8 @@ def push_command(
     user: str | None,
     full_upload: bool,
     full_download: bool,
+    suspend_removed: bool,
+    delete_removed: bool,
 ) -> None:
     """Build the decks and import them straight into an Anki collection, then sync to the phone.
 
@@ -220,9 +283,15 @@ def push_command(
     first. The sync password is read from $PAPERS2ANKI_SYNC_PASSWORD or asked for, never taken from
     the command line; the sync key is saved beside the collection (papers2anki-sync.json, mode 0600).
     A full sync is never done silently: --full-upload (or --full-download) says which way.
+    --sync without --endpoint syncs with the server the saved key is for.
     A paper with errors is not imported (the errors are printed, the exit status is 1); the others are.
+    Questions removed from the lists stay in Anki (an import never deletes): push says how many, and
+    --suspend-removed or --delete-removed retires them.
     """
     _check_usage(collection, profile, do_sync, endpoint or user or full_upload or full_download)
+    if suspend_removed and delete_removed:
+        raise click.UsageError("give --suspend-removed or --delete-removed, not both")
+    retire = anki_retire.SUSPEND if suspend_removed else anki_retire.DELETE if delete_removed else None
     with user_errors():  # OSError, a broken lock, a refused push: a message, as for build
         report = push(
             sources_or_default(sources),
@@ -238,6 +307,7 @@ def push_command(
             password=_ask_password,
             full_upload=full_upload,
             full_download=full_download,
+            retire=retire,
             say=click.echo,
         )
     built = report.build
