@@ -11,6 +11,7 @@ import click
 
 from .defaults import DEFAULT_OUT, DEFAULT_ROOT, sources_or_default
 from .messages import InputError, held_back_message, known_encoding, print_problems, user_errors
+from .plural import plural
 from .preview import preview_command
 from .push_to_anki import push_command
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from .reports import BuildReport
 
 SOURCES_HELP = "Question lists: files or folders (default: sources/)."
+NOTHING_WRITTEN = "nothing changed, no file rewritten"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,11 +123,12 @@ def _build_summary(report: BuildReport, verbose: bool, where: str) -> Iterator[s
     yield from report.notices + report.removed
     written = [w for w in report.written if w.endswith(".apkg")]
     yield (
-        f"{report.papers} papers, {report.questions} questions, {report.reviews} reviews, "
-        f"{report.formulas} formulas, {report.warnings} warnings"
-        + (f", {report.skipped} lines skipped as scaffolding" if report.skipped else "")
+        f"{plural(report.papers, 'paper')}, {plural(report.questions, 'question')}, "
+        f"{plural(report.reviews, 'review')}, {plural(report.formulas, 'formula')}, "
+        f"{plural(report.warnings, 'warning')}"
+        + (f", {plural(report.skipped, 'line')} skipped as scaffolding" if report.skipped else "")
         + "; "
-        + (f"{len(written)} deck files written to {where}" if written else "nothing changed, no file rewritten")
+        + (f"{plural(len(written), 'deck file')} written to {where}" if written else NOTHING_WRITTEN)
     )
 
 
@@ -248,8 +251,8 @@ def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None
     else:
         for p in problems:
             click.echo(str(p))
-        skipped = f", {corpus.skipped} line(s) skipped as scaffolding" if corpus.skipped else ""
-        click.echo(f"{errors} error(s), {warnings} warning(s){skipped}")
+        skipped = f", {plural(corpus.skipped, 'line')} skipped as scaffolding" if corpus.skipped else ""
+        click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}{skipped}")
     if errors or (strict and warnings):
         sys.exit(1)
 

@@ -25,11 +25,13 @@ import click
 
 from .defaults import DEFAULT_PREVIEW, DEFAULT_ROOT, sources_or_default
 from .messages import held_back_message, user_errors
+from .plural import plural, plural_ru
 
 if TYPE_CHECKING:
     from .reports import BuildReport
 
 MATHJAX_ZIP = "mathjax-3.2.2.zip"
+_CARDS = ("карточка", "карточки", "карточек")
 DEFAULT_OUT = DEFAULT_PREVIEW
 
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
@@ -191,7 +193,7 @@ def page_html(decks: list[DeckView], mathjax_dir: str, media_dir: str = "") -> s
         ("CSS", _asset("cards.css")),
         ("MATHJAX_DIR", json.dumps(mathjax_dir)),
         ("MATHJAX_SRC", html.escape(f"{mathjax_dir}/tex-chtml-full.js")),
-        ("SUMMARY", f"{len(decks)} колод, {cards} карточек"),
+        ("SUMMARY", f"{plural_ru(len(decks), 'колода', 'колоды', 'колод')}, {plural_ru(cards, *_CARDS)}"),
         ("DECKS", "\n".join(parts)),
     ):
         page = page.replace(f"@@{key}@@", value)
@@ -258,7 +260,7 @@ def preview_command(sources: tuple[str, ...], out: str, root: str, lock_path: st
     for problem in report.problems:
         if problem.severity == "error":
             click.echo(str(problem), err=True)
-    click.echo(f"{decks} decks, {cards} cards: {out}")
+    click.echo(f"{plural(decks, 'deck')}, {plural(cards, 'card')}: {out}")
     if report.errors:
         others, hint = "the other papers are on the page", "See `papers2anki check`"
         raise click.ClickException(held_back_message(report, "previewed", "left out of the page", others, hint))

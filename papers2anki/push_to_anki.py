@@ -30,6 +30,7 @@ from .anki_collection import (
 from .anki_sync import KEY_FILE, PASSWORD_ENV, SyncOptions
 from .defaults import DEFAULT_PROFILE, DEFAULT_ROOT, DEFAULT_SOURCES, sources_or_default
 from .messages import held_back_message, known_encoding, print_problems, user_errors
+from .plural import plural
 
 if TYPE_CHECKING:
     from .reports import BuildReport
@@ -143,7 +144,8 @@ def _built_line(built: BuildReport) -> str:
     if built.held_back:
         titles = ", ".join(f"'{title}'" for title in built.held_back)
         held = f"; {len(built.held_back)} held back because of errors: {titles}"
-    return f"built {built.papers} papers, {built.questions} questions, {built.reviews} reviews{held}"
+    counts = (plural(built.papers, "paper"), plural(built.questions, "question"), plural(built.reviews, "review"))
+    return f"built {', '.join(counts)}{held}"
 
 
 def _ask_password() -> str:
