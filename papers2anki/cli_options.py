@@ -32,7 +32,7 @@ class Command(click.Command):
         super().format_epilog(ctx, formatter)
         config: Config | None = ctx.find_root().meta.get(CONFIG_KEY)
         if config is not None:
-            text = config.describe()
+            text = config.describe({param.name for param in self.params})
         else:
             text = f"No config file: defaults can be set in {OWN_FILE} or {PYPROJECT}'s [{TABLE}] (see the README)."
         formatter.write_paragraph()

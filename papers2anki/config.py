@@ -64,12 +64,13 @@ class Config:
     table: str  #: where in it: "[tool.papers2anki]", or "" for a papers2anki.toml
     values: dict[str, Any] = field(default_factory=dict)  #: key -> value, paths relative to the current folder
 
-    def describe(self) -> str:
+    def describe(self, params: set[str | None]) -> str:
+        """Where the defaults of a command with these parameters come from, and which they are."""
         where = f"{self.path} {self.table}".strip()
-        if not self.values:
-            return f"Defaults: {where} sets none."
-        shown = ", ".join(f"{key} = {_show(value)}" for key, value in self.values.items())
-        return f"Defaults from {where}: {shown}; the command line wins."
+        mine = [f"{key} = {_show(value)}" for key, value in self.values.items() if KEYS[key][0] in params]
+        if not mine:
+            return f"Config file: {where} (it sets none of this command's defaults)."
+        return f"Defaults from {where}: {', '.join(mine)}; the command line wins."
 
 
 def _show(value: Any) -> str:

@@ -107,7 +107,7 @@ def test_help_says_where_the_defaults_come_from(tmp_path: Path, monkeypatch) -> 
     assert expected in shown
     monkeypatch.chdir(tmp_path / "lists")
     shown = " ".join(run("preview", "--help").output.split())
-    assert 'Defaults from ../pyproject.toml [tool.papers2anki]: sources = ["."], out = "../build/decks"' in shown
+    assert 'Defaults from ../pyproject.toml [tool.papers2anki]: sources = ["."], root = "ML course";' in shown
     assert "[default: preview.html]" in shown  # `out` is build's folder of decks, not the page
 
 
