@@ -81,7 +81,10 @@ def _show(value: Any) -> str:
 
 def find_config(start: Path | None = None) -> Config | None:
     """The config of the nearest folder, from `start` (the current folder) up, that has one; None if none."""
-    here = (start or Path.cwd()).resolve()
+    try:
+        here = (start or Path.cwd()).resolve()
+    except OSError:  # the current folder is gone: no config, and the command says what it cannot find
+        return None
     for folder in (here, *here.parents):
         own = folder / OWN_FILE
         if own.is_file():
