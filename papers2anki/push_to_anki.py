@@ -30,8 +30,11 @@ from .anki_collection import (
     profile_collection,
 )
 from .anki_sync import KEY_FILE, PASSWORD_ENV, SyncOptions
+from .cli_options import Command, encoding_option, lock_option, root_option, sources_argument
+from .config import from_config
 from .defaults import DEFAULT_PROFILE, DEFAULT_ROOT, DEFAULT_SOURCES, sources_or_default
-from .messages import held_back_message, known_encoding, print_problems, user_errors
+from .messages import held_back_message, print_problems, user_errors
+from .plural import plural
 
 if TYPE_CHECKING:
     from .reports import BuildReport
@@ -192,7 +195,8 @@ def _built_line(built: BuildReport) -> str:
     if built.held_back:
         titles = ", ".join(f"'{title}'" for title in built.held_back)
         held = f"; {len(built.held_back)} held back because of errors: {titles}"
-    return f"built {built.papers} papers, {built.questions} questions, {built.reviews} reviews{held}"
+    counts = (plural(built.papers, "paper"), plural(built.questions, "question"), plural(built.reviews, "review"))
+    return f"built {', '.join(counts)}{held}"
 
 
 def _ask_password() -> str:
@@ -215,8 +219,8 @@ def _check_usage(collection: str | None, profile: str | None, do_sync: bool, syn
         raise click.UsageError("--endpoint, --user, --full-upload and --full-download need --sync")
 
 
-@click.command("push")
-@click.argument("sources", nargs=-1, type=click.Path(exists=True))
+@click.command("push", cls=Command)
+@sources_argument
 @click.option(
     "--collection",
     type=click.Path(dir_okay=False),
@@ -226,14 +230,10 @@ def _check_usage(collection: str | None, profile: str | None, do_sync: bool, syn
     "--profile",
     help="An Anki profile's name: its collection in Anki's data folder (ANKI_BASE overrides the folder).",
 )
-@click.option(
-    "--lock", "lock_path", type=click.Path(dir_okay=False), help="The lock file (default: beside the sources)."
-)
-@click.option("--root", default=DEFAULT_ROOT, show_default=True, help="Parent deck of every paper's deck.")
+@lock_option
+@root_option
 @click.option("--rename-decks", is_flag=True, help="Use corrected paper titles as deck names.")
-@click.option(
-    "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
-)
+@encoding_option
 @click.option(
     "--sync",
     "do_sync",
@@ -288,6 +288,11 @@ def push_command(
     Questions removed from the lists stay in Anki (an import never deletes): push says how many, and
     --suspend-removed or --delete-removed retires them.
     """
+    ctx = click.get_current_context()
+    if collection and from_config(ctx, "profile"):  # the command line's --collection wins over the config's
+        profile = None
+    if not do_sync and from_config(ctx, "endpoint"):  # the config's server is for --sync
+        endpoint = None
     _check_usage(collection, profile, do_sync, endpoint or user or full_upload or full_download)
     if suspend_removed and delete_removed:
         raise click.UsageError("give --suspend-removed or --delete-removed, not both")
