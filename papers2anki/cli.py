@@ -63,6 +63,7 @@ def main() -> None:
     "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
 )
 @click.option("-v", "--verbose", is_flag=True, help="List how every note was matched to the lock, with its score.")
+@click.option("--dry-run", is_flag=True, help="Report what the build would write and remove; write nothing.")
 def build(
     sources: tuple[str, ...],
     out_dir: str,
@@ -73,6 +74,7 @@ def build(
     force: bool,
     encoding: str | None,
     verbose: bool,
+    dry_run: bool,
 ) -> None:
     """Build one Anki deck per paper from SOURCES into --out.
 
@@ -98,6 +100,7 @@ def build(
                 rename_decks=rename_decks,
                 force=force,
                 progress=bar.update,
+                dry_run=dry_run,
             )
     print_problems(report.problems)
     for line in _build_summary(report, verbose, single or out_dir):
@@ -119,14 +122,29 @@ def _build_summary(report: BuildReport, verbose: bool, where: str) -> Iterator[s
             counts = f"{deck.new} new, {deck.changed} changed, {deck.unchanged} unchanged, {deck.removed} removed"
             yield f"{deck.name}: {counts}"
     yield from report.notices + report.removed
-    written = [w for w in report.written if w.endswith(".apkg")]
+    gone = "would be removed" if report.dry_run else "removed"
+    yield from (f"{path}: {gone} (no paper of the sources is written there now)" for path in report.deleted)
     yield (
         f"{report.papers} papers, {report.questions} questions, {report.reviews} reviews, "
         f"{report.formulas} formulas, {report.warnings} warnings"
         + (f", {report.skipped} lines skipped as scaffolding" if report.skipped else "")
         + "; "
-        + (f"{len(written)} deck files written to {where}" if written else "nothing changed, no file rewritten")
+        + _files_said(report, where)
     )
+
+
+def _files_said(report: BuildReport, where: str) -> str:
+    """The files the build wrote and removed (or, in a dry run, would)."""
+    would = "would be " if report.dry_run else ""
+    decks = [w for w in report.written if w.endswith(".apkg")]
+    said = [f"{len(decks)} deck files {would}written to {where}"] if decks else []
+    if report.lock and report.lock in report.written:
+        said.append(f"the lock {report.lock} {would}updated")
+    if report.deleted:
+        said.append(f"{len(report.deleted)} deck files {would}removed")
+    if not said:
+        return "nothing would change (dry run)" if report.dry_run else "nothing changed, no file rewritten"
+    return ", ".join(said) + (" (dry run: nothing written)" if report.dry_run else "")
 
 
 class _LazyBar:

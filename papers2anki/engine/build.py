@@ -21,12 +21,15 @@ def run_build(corpus: Corpus | list[Paper], options: BuildOptions) -> BuildRepor
     with paused_gc():  # (reading and writing the last build's record: many containers, no cycles)
         report = last.unchanged()
     if report is not None:
+        report.dry_run = options.dry_run
         return report
     with shared():
         with paused_gc():
-            built = None if options.single else last.delta(options)
+            built = None if options.single or options.dry_run else last.delta(options)
         if built is None:
             built = full_build(corpus, options)
+    if options.dry_run:
+        return built.report  # (nothing written: nothing for the next build to trust)
     with paused_gc():
         last.remember(built)
     return built.report

@@ -1,0 +1,101 @@
+"""A build's outputs beside its notes: what the previous deck files hold (for the undo rule, see
+`previous`), whether the build reads all the sources, and the record of the deck files it wrote, from
+which the deck files of gone papers are removed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..corpus import Corpus
+from ..previous import DeckNotes, deck_notes, read_record, record_bytes, record_path
+from ..records import Paper, Problem
+from ..sources import IMAGE_SUFFIXES, find_source_files
+
+
+def previous_of(files: Iterable[str]) -> DeckNotes:
+    """What the deck files at these paths hold now (those that exist)."""
+    found = DeckNotes()
+    for path in dict.fromkeys(files):
+        found.add(deck_notes(path))
+    return found
+
+
+def unread_lists(corpus: Corpus | list[Paper]) -> list[str]:
+    """The lists a build does not read beside those it was given by name: not empty, a build of part of
+    the sources. A folder given is read whole; papers given as records (not files) are all the sources."""
+    if not isinstance(corpus, Corpus):
+        return []
+    given = [p for p in corpus.paths if not os.path.isdir(p)]
+    read = {os.path.abspath(p) for p in find_source_files(corpus.paths)} if given else set()
+    unread = []
+    for folder in sorted({os.path.dirname(p) or "." for p in given}):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name.endswith((".lock", ".apkg")) or name.lower().endswith(IMAGE_SUFFIXES):
+                continue
+            if entry.is_file() and os.path.abspath(entry.path) not in read:
+                unread.append(os.path.join(folder, name) if folder != "." else name)
+    return unread
+
+
+def papers_in(files: list[str], encoding: str | None) -> dict[str, str]:
+    """The papers (by key) that these lists hold, each with the first list that holds it."""
+    from ..merge import outline_of
+    from .jobs import read_and_parse
+
+    found: dict[str, str] = {}
+    for path in files:
+        result = read_and_parse((path, encoding))
+        if isinstance(result, Problem):
+            continue
+        papers, reviews = outline_of(result[1])
+        for key, _ in (*papers, *reviews):
+            found.setdefault(key, path)
+    return found
+
+
+@dataclass(slots=True)
+class Record:
+    """The record of deck files written for a lock, as this build leaves it, and the files it removes."""
+
+    path: Path  #: where it is kept (see `previous.record_path`)
+    text: bytes | None  #: its new text; None: not kept by this build (one package for all papers)
+    gone: list[str] = field(default_factory=list)  #: deck files of papers that are gone, to remove
+
+
+def record_of(lock_file: Path, out_dir: str | None, made: list[str], held: list[str], whole: bool) -> Record:
+    """The record after a build into `out_dir` that makes the deck files `made`, with `held` the deck files
+    of papers held back for their errors. Only a build of `whole` sources (every file read) removes: the
+    files it recorded earlier in `out_dir` that are no paper's now (not made, not held back)."""
+    path = record_path(lock_file)
+    if out_dir is None:
+        return Record(path, None)
+    out = os.path.abspath(out_dir)
+    keep = {os.path.abspath(f): f for f in made}
+    held_at = {os.path.abspath(f) for f in held}
+    gone = []
+    for recorded in sorted(read_record(lock_file)):
+        at = os.path.abspath(recorded)
+        if at in keep:
+            continue
+        if os.path.dirname(at) != out or not whole or at in held_at:
+            keep[at] = recorded  # another folder's, or a paper not read, held back or not known
+        elif os.path.isfile(recorded) and not os.path.islink(recorded):
+            gone.append(os.path.join(out_dir, os.path.basename(at)))  # spelled as the build's own files
+    return Record(path, record_bytes(lock_file, set(keep)), gone)
+
+
+def remove(files: list[str]) -> None:
+    """Remove the deck files of gone papers (after the build's files are in place)."""
+    for path in files:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
