@@ -106,7 +106,9 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
     )
     made = [d.file for d in assigned.done.reports]
     kept = [target_of(held.facts.slugs[i]) for i in held.hold.papers]
-    whole = not partial and not held.keep_gone
+    # Only a build that read every list and holds no paper back knows which papers are gone (a paper held
+    # back may have had its deck file under another name, before its title was corrected).
+    whole = not partial and not held.keep_gone and not held.hold.papers
     record = record_of(options.lock_file, None if options.single else str(options.out_dir), made, kept, whole)
     targets, lock_rows = _packaged_and_written(assigned.done, held.hold, stores["files"], report, options, record)
     bmap = _build_map(corpus, drafted, held, assigned, lock_rows) if not options.single else None
@@ -153,7 +155,7 @@ def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOp
     errors = [] if options.force else errors_of(corpus, papers, facts.paper_keys, drafted.paper_lint, report.problems)
     # A build of part of the sources builds no paper that a list it does not read holds too (its part
     # there would look removed): the paper is held back as if it had errors, with a notice.
-    unread = unread_lists(corpus)
+    unread = unread_lists(corpus, options.lock_file)
     encoding = corpus.inputs.encoding or None if isinstance(corpus, Corpus) and corpus.inputs else None
     elsewhere = papers_in(unread, encoding) if unread else {}
     split = [i for i, key in enumerate(facts.paper_keys) if key in elsewhere]

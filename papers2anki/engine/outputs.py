@@ -23,25 +23,25 @@ def previous_of(files: Iterable[str]) -> DeckNotes:
     return found
 
 
-def unread_lists(corpus: Corpus | list[Paper]) -> list[str]:
-    """The lists a build does not read beside those it was given by name: not empty, a build of part of
-    the sources. A folder given is read whole; papers given as records (not files) are all the sources."""
-    if not isinstance(corpus, Corpus):
+def unread_lists(corpus: Corpus | list[Paper], lock_file: Path) -> list[str]:
+    """The lists beside the lock that a build given lists by name does not read: not empty, a build of
+    part of the sources. A folder given is read whole; papers given as records (not files) are all the
+    sources; lists elsewhere than beside the lock are another course's."""
+    if not isinstance(corpus, Corpus) or all(os.path.isdir(p) for p in corpus.paths):
         return []
-    given = [p for p in corpus.paths if not os.path.isdir(p)]
-    read = {os.path.abspath(p) for p in find_source_files(corpus.paths)} if given else set()
+    read = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
+    folder = os.path.dirname(lock_file) or "."
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
     unread = []
-    for folder in sorted({os.path.dirname(p) or "." for p in given}):
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
+    for entry in entries:
+        name = entry.name
+        if name.startswith(".") or name.endswith((".lock", ".apkg")) or name.lower().endswith(IMAGE_SUFFIXES):
             continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or name.endswith((".lock", ".apkg")) or name.lower().endswith(IMAGE_SUFFIXES):
-                continue
-            if entry.is_file() and os.path.abspath(entry.path) not in read:
-                unread.append(os.path.join(folder, name) if folder != "." else name)
+        if entry.is_file() and os.path.abspath(entry.path) not in read:
+            unread.append(entry.path)
     return unread
 
 
