@@ -105,11 +105,10 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
         assigned.done.removed,
     )
     made = [d.file for d in assigned.done.reports]
-    kept = [target_of(held.facts.slugs[i]) for i in held.hold.papers]
     # Only a build that read every list and holds no paper back knows which papers are gone (a paper held
     # back may have had its deck file under another name, before its title was corrected).
     whole = not partial and not held.keep_gone and not held.hold.papers
-    record = record_of(options.lock_file, None if options.single else str(options.out_dir), made, kept, whole)
+    record = record_of(options.lock_file, None if options.single else str(options.out_dir), made, whole)
     targets, lock_rows = _packaged_and_written(assigned.done, held.hold, stores["files"], report, options, record)
     bmap = _build_map(corpus, drafted, held, assigned, lock_rows) if not options.single else None
     if assigned.foreseen is None:

@@ -70,23 +70,22 @@ class Record:
     gone: list[str] = field(default_factory=list)  #: deck files of papers that are gone, to remove
 
 
-def record_of(lock_file: Path, out_dir: str | None, made: list[str], held: list[str], whole: bool) -> Record:
-    """The record after a build into `out_dir` that makes the deck files `made`, with `held` the deck files
-    of papers held back for their errors. Only a build of `whole` sources (every file read) removes: the
-    files it recorded earlier in `out_dir` that are no paper's now (not made, not held back)."""
+def record_of(lock_file: Path, out_dir: str | None, made: list[str], whole: bool) -> Record:
+    """The record after a build into `out_dir` that makes the deck files `made`. Only a build that knows
+    which papers are gone (`whole`: every list read, no paper held back) removes: the files it recorded
+    earlier in `out_dir` that are no paper's now."""
     path = record_path(lock_file)
     if out_dir is None:
         return Record(path, None)
     out = os.path.abspath(out_dir)
     keep = {os.path.abspath(f): f for f in made}
-    held_at = {os.path.abspath(f) for f in held}
     gone = []
     for recorded in sorted(read_record(lock_file)):
         at = os.path.abspath(recorded)
         if at in keep:
             continue
-        if os.path.dirname(at) != out or not whole or at in held_at:
-            keep[at] = recorded  # another folder's, or a paper not read, held back or not known
+        if os.path.dirname(at) != out or not whole:
+            keep[at] = recorded  # another folder's, or perhaps a paper's not read or held back
         elif os.path.isfile(recorded) and not os.path.islink(recorded):
             gone.append(os.path.join(out_dir, os.path.basename(at)))  # spelled as the build's own files
     return Record(path, record_bytes(lock_file, set(keep)), gone)
