@@ -56,15 +56,22 @@ def deck_notes(path: str | os.PathLike[str]) -> DeckNotes:
 
 
 def _from_collection(data: bytes) -> DeckNotes:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, "collection.anki2")
-        Path(db).write_bytes(data)
-        conn = sqlite3.connect(db)
+    if hasattr(sqlite3.Connection, "deserialize"):  # Python 3.11+: read in memory
+        conn = sqlite3.connect(":memory:")
         try:
-            rows = conn.execute("SELECT guid, flds, mod FROM notes").fetchall()
-            (models_text,) = conn.execute("SELECT models FROM col").fetchone()
+            conn.deserialize(data)
+            rows, models_text = _rows(conn)
         finally:
             conn.close()
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "collection.anki2")
+            Path(db).write_bytes(data)
+            conn = sqlite3.connect(db)
+            try:
+                rows, models_text = _rows(conn)
+            finally:
+                conn.close()
     found = DeckNotes()
     for guid, flds, mod in rows:
         found.notes[str(guid)] = (content_fingerprint(str(flds).split("\x1f")), int(mod))
@@ -76,6 +83,13 @@ def _from_collection(data: bytes) -> DeckNotes:
         )
         found.types[int(model["id"])] = (printed, int(model["mod"]))
     return found
+
+
+def _rows(conn: sqlite3.Connection) -> tuple[list[tuple[str, str, int]], str]:
+    """The notes' GUIDs, fields and times, and the note types' JSON."""
+    rows = conn.execute("SELECT guid, flds, mod FROM notes").fetchall()
+    (models_text,) = conn.execute("SELECT models FROM col").fetchone()
+    return rows, models_text
 
 
 def record_path(lock_file: str | os.PathLike[str]) -> Path:

@@ -19,7 +19,7 @@ from .cache import Store, digest, file_state, folder_for
 from .drafting import cached_drafts, cached_lint
 from .jobs import package_and_digest
 from .memory import dumps, give_back
-from .outputs import Record, papers_in, previous_of, record_of, remove, unread_lists
+from .outputs import Record, papers_in, previous_of, record_of, remove, shipped, unread_lists
 
 if TYPE_CHECKING:
     from ..lock import Lock
@@ -96,7 +96,7 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
     target_of, partial = _target_of(options), held.partial
     shipped = [str(options.single)] if options.single else [target_of(s) for s in held.built_facts.slugs]
     context = Context(now, options.root, options.rename_decks, target_of, keep_gone=held.keep_gone)
-    context = replace(context, previous=previous_of(shipped), partial=partial)
+    context = replace(context, previous=previous_of(shipped, stores["files"]), partial=partial)
     assigned = _assigned(held, context)
     report.decks, report.matches, report.notices, report.removed = (
         assigned.done.reports,
@@ -233,8 +233,9 @@ def _packaged_and_written(
     if options.dry_run:
         return targets, lock_rows
     remove(record.gone)
-    for target, _ in targets:
-        made.put(str(target), (specs_of[target], file_state(target)))
+    fingerprints = {e.guid: e.fingerprint for e in done.lock.notes}
+    for target, specs in targets:  # (with what the file holds: the next build's previous deck, see `outputs`)
+        made.put(str(target), (specs_of[target], file_state(target), shipped(specs, fingerprints)))
     made.save(release=True)
     return targets, lock_rows
 

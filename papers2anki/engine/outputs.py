@@ -8,19 +8,41 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..corpus import Corpus
 from ..previous import DeckNotes, deck_notes, read_record, record_bytes, record_path
 from ..records import Paper, Problem
 from ..sources import IMAGE_SUFFIXES, find_source_files
+from .cache import Store, file_state
+
+if TYPE_CHECKING:
+    from ..package import DeckSpec
 
 
-def previous_of(files: Iterable[str]) -> DeckNotes:
-    """What the deck files at these paths hold now (those that exist)."""
+def previous_of(files: Iterable[str], made: Store | None = None) -> DeckNotes:
+    """What the deck files at these paths hold now (those that exist): from `made` (the store of deck
+    files, see `full_build`) for a file untouched since a build wrote it, else read from the file."""
     found = DeckNotes()
     for path in dict.fromkeys(files):
-        found.add(deck_notes(path))
+        known = made.get(str(Path(path))) if made is not None else None  # (keyed as `full_build` puts them)
+        if known is not None and len(known) > 2 and known[1] is not None and known[1] == file_state(path):
+            notes, types = known[2]
+            found.add(DeckNotes({g: (f, m) for g, f, m in notes}, {i: (f, m) for i, f, m in types}))
+        else:
+            found.add(deck_notes(path))
     return found
+
+
+Shipped = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[int, str, int], ...]]
+
+
+def shipped(specs: list[DeckSpec], fingerprints: dict[str, str]) -> Shipped:
+    """What a deck file made of `specs` holds, for `previous_of`: each note's GUID, content fingerprint
+    and `mod`, each note type's id, fingerprint and `mod`."""
+    notes = tuple((n.guid, fingerprints.get(n.guid, ""), n.mod) for spec in specs for n in spec.notes)
+    types = {n.note_type.id: (n.note_type.fingerprint, s.type_mods[n.note_type.id]) for s in specs for n in s.notes}
+    return notes, tuple((i, f, m) for i, (f, m) in sorted(types.items()))
 
 
 def unread_lists(corpus: Corpus | list[Paper], lock_file: Path) -> list[str]:
