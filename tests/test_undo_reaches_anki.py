@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import fresh_collection, import_packages
 
@@ -27,8 +28,12 @@ def question_text(col, words: str) -> list[str]:  # type: ignore[no-untyped-def]
     return [col.get_note(nid).fields[0] for nid in col.find_notes(f'"Question:*{words}*"')]
 
 
-def test_undone_edit_reaches_the_collection(sources_copy: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_undone_edit_reaches_the_collection(sources_copy: Path, tmp_path: Path, monkeypatch, cache: str) -> None:  # type: ignore[no-untyped-def]
+    """(With the cache, what a deck file holds is known from the build that wrote it; without, it is read.)"""
     monkeypatch.chdir(tmp_path)
+    if cache == "off":
+        monkeypatch.setenv("PAPERS2ANKI_CACHE", "off")
     out = tmp_path / "decks"
     lists = sources_copy / "seminar-02.txt"
     lock = sources_copy / "papers2anki.lock"
