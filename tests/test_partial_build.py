@@ -95,3 +95,15 @@ def test_a_list_alone_in_its_folder_is_all_the_sources(tmp_path: Path, monkeypat
     lists.write_text("Paper One\n\n1. Первый вопрос?\n", "utf-8")
     code, said = build("course/list.md", "--out", "decks")
     assert code == 0 and "'Второй вопрос?' is no longer in the sources" in said
+
+
+def test_the_lists_not_read_count_for_a_partial_build(sources_copy: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The same partial build again, after a list it does not read changed: it sees the change (no shortcut
+    from the last build's record)."""
+    monkeypatch.chdir(tmp_path)
+    build("sources", "--out", "decks")
+    assert "holds part of it too" in build("sources/seminar-01.txt", "--out", "decks")[1]
+    (sources_copy / "review-jem.md").unlink()
+    code, said = build("sources/seminar-01.txt", "--out", "decks", epoch=str(int(EPOCH) + 100))
+    assert code == 0 and "holds part of it too" not in said
+    assert "Your Classifier is Secretly an Energy Based Model and You Should Treat it Like One: 0 new" in said
