@@ -1,11 +1,11 @@
 """Stage 5, identity: every note its GUID and `mod` from the lock, every paper its deck and deck file.
 
-`assign` matches the notes of a build against the old lock (`lock.match_papers`, `lock.match_notes`):
-a note keeps its GUID, and its `mod` while its content is the same as the lock's entry and as the
-previous deck file's note (`Context.previous`: an edit undone with the lock is a change); a paper keeps
-the deck name pinned in the lock. A build of part of the sources (`Context.partial`) leaves the entries
-and deck names of the papers it did not read as they were. `Hold` keeps the rows of the papers a build holds back for their errors as they were.
-Shared by full builds and rebuilds of a few papers (`engine`)."""
+`assign` matches the notes of a build against the old lock (`lock.match_papers`, `lock.match_notes`): a
+note keeps its GUID, and its `mod` while its content is the same as the lock's entry and as the previous
+deck file's note (`Context.previous`: an edit undone with the lock is a change); a paper keeps the deck
+name pinned in the lock. A build of part of the sources (`Context.partial`) leaves the entries and deck
+names of the papers it did not read as they were. `Hold` keeps the rows of the papers a build holds back
+for their errors as they were. Shared by full builds and rebuilds of a few papers (`engine`)."""
 
 from __future__ import annotations
 

@@ -159,7 +159,7 @@ def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOp
     elsewhere = papers_in(unread, encoding) if unread else {}
     split = [i for i, key in enumerate(facts.paper_keys) if key in elsewhere]
     hold, old = Hold.of(papers, facts, errors, old, split)
-    report.held_back = [papers[i].title for i in hold.papers]
+    report.held_back = [papers[i].title for i in hold.papers if i not in split]  # (for errors: those are said)
     said = [f"'{papers[i].title}' not built: {elsewhere[papers[i].key]} holds part of it too" for i in split]
     report.unread = unread_of(corpus)
     if options.progress and hold.papers:
