@@ -78,6 +78,7 @@ def build(
     rename_decks: bool = False,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> BuildReport:
     """Package one deck per paper into `out_dir` (or all into `single`), keeping identities in the lock.
 
@@ -91,10 +92,18 @@ def build(
     the user's cache folder (see `papers2anki.engine.cache`): the files written are the same as without
     it. A build whose sources, lock, options and output files are exactly as the last build left them
     does nothing and reports what that build foresaw for its rebuild.
+
+    A note whose content differs from what the previous deck file (in `out_dir`, or `single`) holds for
+    its GUID counts as changed, even when the lock says otherwise (an edit undone with the lock): its
+    `mod` becomes newer than the deck file's, so that Anki takes the content back. A build that reads
+    every source file removes the deck files earlier builds wrote into `out_dir` (as recorded beside the
+    lock) for papers that are gone (`report.deleted`); one given only some of the lists keeps the lock's
+    rows and deck names of the papers it did not read as they are. With `dry_run` nothing is written or
+    removed: `report.written` and `report.deleted` say what would be.
     """
     from .engine.build import BuildOptions, run_build
 
     paths = (corpus.paths if isinstance(corpus, Corpus) else []) or [DEFAULT_SOURCES]
     lock_file = Path(lock_path) if lock_path else default_lock_path(paths)
-    options = BuildOptions(out_dir, lock_file, single, root, rename_decks, force, progress)
+    options = BuildOptions(out_dir, lock_file, single, root, rename_decks, force, progress, dry_run)
     return run_build(corpus, options)

@@ -68,6 +68,7 @@ def main(ctx: click.Context) -> None:
 )
 @encoding_option
 @click.option("-v", "--verbose", is_flag=True, help="List how every note was matched to the lock, with its score.")
+@click.option("--dry-run", is_flag=True, help="Report what the build would write and remove; write nothing.")
 def build(
     sources: tuple[str, ...],
     out_dir: str,
@@ -78,6 +79,7 @@ def build(
     force: bool,
     encoding: str | None,
     verbose: bool,
+    dry_run: bool,
 ) -> None:
     """Build one Anki deck per paper from SOURCES into --out.
 
@@ -103,6 +105,7 @@ def build(
                 rename_decks=rename_decks,
                 force=force,
                 progress=bar.update,
+                dry_run=dry_run,
             )
     print_problems(report.problems)
     for line in _build_summary(report, verbose, single or out_dir):
@@ -124,15 +127,30 @@ def _build_summary(report: BuildReport, verbose: bool, where: str) -> Iterator[s
             counts = f"{deck.new} new, {deck.changed} changed, {deck.unchanged} unchanged, {deck.removed} removed"
             yield f"{deck.name}: {counts}"
     yield from report.notices + report.removed
-    written = [w for w in report.written if w.endswith(".apkg")]
+    gone = "would be removed" if report.dry_run else "removed"
+    yield from (f"{path}: {gone} (no paper of the sources is written there now)" for path in report.deleted)
     yield (
         f"{plural(report.papers, 'paper')}, {plural(report.questions, 'question')}, "
         f"{plural(report.reviews, 'review')}, {plural(report.formulas, 'formula')}, "
         f"{plural(report.warnings, 'warning')}"
         + (f", {plural(report.skipped, 'line')} skipped as scaffolding" if report.skipped else "")
         + "; "
-        + (f"{plural(len(written), 'deck file')} written to {where}" if written else NOTHING_WRITTEN)
+        + _files_said(report, where)
     )
+
+
+def _files_said(report: BuildReport, where: str) -> str:
+    """The files the build wrote and removed (or, in a dry run, would)."""
+    would = "would be " if report.dry_run else ""
+    decks = [w for w in report.written if w.endswith(".apkg")]
+    said = [f"{plural(len(decks), 'deck file')} {would}written to {where}"] if decks else []
+    if report.lock and report.lock in report.written:
+        said.append(f"the lock {report.lock} {would}updated")
+    if report.deleted:
+        said.append(f"{plural(len(report.deleted), 'deck file')} {would}removed")
+    if not said:
+        return "nothing would change (dry run)" if report.dry_run else NOTHING_WRITTEN
+    return ", ".join(said) + (" (dry run: nothing written)" if report.dry_run else "")
 
 
 class _LazyBar:

@@ -28,25 +28,26 @@ class Streamed:
 
 
 def write_files(
-    files: Mapping[Path, bytes | Callable[[], bytes] | Streamed], differ: Collection[Path] = ()
+    files: Mapping[Path, bytes | Callable[[], bytes] | Streamed], differ: Collection[Path] = (), dry_run: bool = False
 ) -> list[Path]:
     """Write every file or none: all go to temporary names first, then are renamed into place.
 
     A value may be a function that makes the bytes: they are made one file at a time, in path order,
     so that a build of 25,000 packages never holds them all; or `Streamed`, never held whole. Files
     whose content is already what is on disk are not touched (unless named in `differ`: known to
-    differ, not read to compare). Returns the files written.
+    differ, not read to compare). Returns the files written; with `dry_run`, those that would be, and
+    writes nothing.
     """
     targets = sorted(files)
     for target in targets:
         if target.is_symlink():
             raise OSError(f"{target}: refusing to write through a symbolic link")
+    if dry_run:
+        return [target for target in targets if target in differ or _differs(target, _pieces(files[target]))]
     temps: list[tuple[str, Path]] = []
     try:
         for target in targets:
-            value = files[target]
-            pieces = value.pieces() if isinstance(value, Streamed) else (value() if callable(value) else value,)
-            _write_if_new(target, pieces, temps, compare=target not in differ and target.exists())
+            _write_if_new(target, _pieces(files[target]), temps, compare=target not in differ and target.exists())
     except BaseException:
         for tmp, _ in temps:
             if os.path.exists(tmp):
@@ -54,6 +55,22 @@ def write_files(
         raise
     _replace_all(temps)
     return [target for _, target in temps]
+
+
+def _pieces(value: bytes | Callable[[], bytes] | Streamed) -> Iterable[bytes]:
+    return value.pieces() if isinstance(value, Streamed) else (value() if callable(value) else value,)
+
+
+def _differs(target: Path, pieces: Iterable[bytes]) -> bool:
+    """Whether `pieces` differ from what `target` holds (a missing file differs)."""
+    try:
+        with open(target, "rb") as old:
+            for piece in pieces:
+                if old.read(len(piece)) != piece:
+                    return True
+            return bool(old.read(1))
+    except (FileNotFoundError, NotADirectoryError):
+        return True
 
 
 @contextmanager

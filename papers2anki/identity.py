@@ -1,16 +1,18 @@
 """Stage 5, identity: every note its GUID and `mod` from the lock, every paper its deck and deck file.
 
-`assign` matches the notes of a build against the old lock (`lock.match_papers`, `lock.match_notes`):
-a note keeps its GUID, and its `mod` while its content is the same; a paper keeps the deck name pinned
-in the lock. `Hold` keeps the rows of the papers a build holds back for their errors as they were.
-Shared by full builds and rebuilds of a few papers (`engine`)."""
+`assign` matches the notes of a build against the old lock (`lock.match_papers`, `lock.match_notes`): a
+note keeps its GUID, and its `mod` while its content is the same as the lock's entry and as the previous
+deck file's note (`Context.previous`: an edit undone with the lock is a change); a paper keeps the deck
+name pinned in the lock. A build of part of the sources (`Context.partial`) leaves the entries and deck
+names of the papers it did not read as they were. `Hold` keeps the rows of the papers a build holds back
+for their errors as they were. Shared by full builds and rebuilds of a few papers (`engine`)."""
 
 from __future__ import annotations
 
 import functools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from .lock import Lock, Match, NoteEntry
     from .notes import NoteDraft, NoteType
     from .package import DeckSpec
+    from .previous import DeckNotes
 
 
 @dataclass(slots=True)
@@ -69,6 +72,8 @@ class Context:
     target_of: Callable[[str], str]  #: a paper's deck file from its slug
     taken: set[str] | None = None  #: the GUIDs a new one must differ from (None: those of the old lock)
     keep_gone: bool = False  #: entries matching no note kept as they are, not marked (or reported) removed
+    previous: DeckNotes | None = None  #: what the previous deck files hold: a note that differs there changed
+    partial: bool = False  #: only some of the sources read: the entries of papers not read kept as they are
 
 
 def assign(
@@ -78,7 +83,7 @@ def assign(
     from .lock import Lock
 
     new = Lock()
-    types, type_mods = _note_types(old, new, context.now)
+    types, type_mods = _note_types(old, new, context.now, context.previous)
     keys = lockmod.match_papers(list(zip(facts.paper_keys, (p.title for p in papers))), old)
     wanted = [(keys.get(d.paper_key, d.paper_key), d.kind, d.content) for g in grouped for d in g]
     taken = {e.guid for e in old.notes} if context.taken is None else context.taken
@@ -90,12 +95,20 @@ def assign(
     names = [run.deck_name(p, old.decks.get(keys.get(key, key))) for p, key in zip(papers, facts.paper_keys)]
     new.decks.update(zip(facts.paper_keys, names))
     run.add_papers(papers, grouped, facts, names)
-    run.keep_removed(gone, old, keys)
+    read = {keys.get(k, k) for k in facts.paper_keys} if context.partial else None
+    run.keep_removed(gone, old, keys, read)
+    if read is not None:  # the deck names of the papers not read stay pinned as they were
+        for key, name in old.decks.items():
+            if key not in read:
+                new.decks.setdefault(key, name)
     return run.done
 
 
-def _note_types(old: Lock, new: Lock, now: int) -> tuple[tuple[NoteType, NoteType], dict[int, int]]:
-    """The note types, each with its `mod` (kept while its fingerprint is), entered in `new`."""
+def _note_types(
+    old: Lock, new: Lock, now: int, previous: DeckNotes | None
+) -> tuple[tuple[NoteType, NoteType], dict[int, int]]:
+    """The note types, each with its `mod` (kept while its fingerprint is the lock's and the previous deck
+    files'), entered in `new`."""
     from .lock import TypeEntry
     from .notes import note_types
 
@@ -103,8 +116,13 @@ def _note_types(old: Lock, new: Lock, now: int) -> tuple[tuple[NoteType, NoteTyp
     type_mods: dict[int, int] = {}
     for nt in types:
         prev = old.note_types.get(nt.name)
+        shipped = previous.types.get(nt.id) if previous is not None else None
+        floor = max(prev.mod if prev else 0, shipped[1] if shipped else 0)
+        same = prev is not None and prev.fingerprint == nt.fingerprint
+        if same and shipped is not None and shipped[0] != nt.fingerprint:
+            same = False  # an undone change of the templates: the deck file has the newer one
         # Anki updates only when strictly newer: a change made within the same second still counts.
-        mod = prev.mod if prev and prev.fingerprint == nt.fingerprint else max(now, prev.mod + 1 if prev else now)
+        mod = prev.mod if same and prev else max(now, floor + 1 if floor else now)
         new.note_types[nt.name] = TypeEntry(nt.fingerprint, mod)
         type_mods[nt.id] = mod
     return types, type_mods
@@ -146,6 +164,7 @@ class _Assigning:
         from .package import DeckSpec, NoteSpec
 
         now, entries, matches, by_kind, done = self.context.now, self.entries, self.matches, self.by_kind, self.done
+        shipped = self.context.previous.notes if self.context.previous is not None else {}
         lock_notes, match_lines, target_of = done.lock.notes, done.matches, self.context.target_of
         index = 0
         for paper, paper_key, drafts, slug, fingerprints, name in zip(
@@ -157,11 +176,14 @@ class _Assigning:
                 match = matches[index]
                 index += 1
                 entry = entries.get(match.guid)
-                if entry is not None and entry.fingerprint == fingerprint:
+                before = shipped.get(match.guid)  # what the previous deck file holds (an undone edit?)
+                shipped_same = before is None or before[0] == fingerprint
+                if entry is not None and entry.fingerprint == fingerprint and shipped_same:
                     mod, state = entry.mod, "unchanged"
                     deck.unchanged += 1
                 else:
-                    mod = max(now, entry.mod + 1) if entry is not None else now
+                    floor = max(entry.mod if entry is not None else 0, before[1] if before is not None else 0)
+                    mod = max(now, floor + 1) if floor else now
                     state = "changed" if entry is not None else "new"
                     if entry is None:
                         deck.new += 1
@@ -175,16 +197,16 @@ class _Assigning:
             done.decks.append(DeckSpec(name, _description(paper, drafts), notes, self.type_mods, media))
             done.reports.append(deck)
 
-    def keep_removed(self, gone: list[NoteEntry], old: Lock, keys: dict[str, str]) -> None:
+    def keep_removed(self, gone: list[NoteEntry], old: Lock, keys: dict[str, str], read: set[str] | None) -> None:
         """The old entries no note matched: marked removed (and counted in their deck's report), dropped
-        once expired; kept as they are when `keep_gone`."""
+        once expired; kept as they are when `keep_gone`, or when their paper is not among those `read`."""
         from .lock import NoteEntry
 
         now, done = self.context.now, self.done
         for entry in gone:
             removed = entry.removed
             deck_name = old.decks.get(entry.paper, entry.paper)
-            if not self.context.keep_gone:
+            if not self.context.keep_gone and (read is None or entry.paper in read):
                 if removed is None:
                     removed = now
                     done.removed.append(
@@ -211,9 +233,12 @@ class Hold:
     kept: Lock = field(default_factory=lambda: lockmod.Lock())  #: their rows and deck names in the old lock
 
     @staticmethod
-    def of(papers: list[Paper], facts: Facts, errors: list[list[Problem]], old: Lock) -> tuple[Hold, Lock]:
-        """What is held back, and the old lock without it: the lock the other papers are matched against."""
-        held = [i for i, found in enumerate(errors) if found]
+    def of(
+        papers: list[Paper], facts: Facts, errors: list[list[Problem]], old: Lock, more: Iterable[int] = ()
+    ) -> tuple[Hold, Lock]:
+        """What is held back (the papers with errors, and `more`), and the old lock without it: the lock
+        the other papers are matched against."""
+        held = sorted({i for i, found in enumerate(errors) if found} | set(more))
         if not held:
             return Hold(), old
         # A paper's rows are those of its key in the lock: its old key when its title was corrected.

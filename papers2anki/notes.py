@@ -47,8 +47,13 @@ class NoteType:
 
     @property
     def fingerprint(self) -> str:
-        blob = json.dumps([self.name, self.fields, self.template, self.qfmt, self.afmt, self.css])
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return type_fingerprint(self.name, self.fields, self.template, self.qfmt, self.afmt, self.css)
+
+
+def type_fingerprint(name: str, fields: Iterable[str], template: str, qfmt: str, afmt: str, css: str) -> str:
+    """A note type's digest, as the lock keeps it: of what Anki compares when it imports the type."""
+    blob = json.dumps([name, list(fields), template, qfmt, afmt, css])
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def note_types() -> tuple[NoteType, NoteType]:
@@ -91,9 +96,13 @@ class NoteDraft:
 
     @property
     def fingerprint(self) -> str:
-        # Number and Source follow positions; they change with the content, not on their own.
-        content_fields = self.fields[:4]
-        return hashlib.sha256("\x1f".join(content_fields).encode()).hexdigest()[:16]
+        return content_fingerprint(self.fields)
+
+
+def content_fingerprint(fields: list[str]) -> str:
+    """A note's content digest, as the lock keeps it: of its fields but Number and Source (they follow
+    positions; they change with the content, not on their own)."""
+    return hashlib.sha256("\x1f".join(fields[:4]).encode()).hexdigest()[:16]
 
 
 def _render(draft: NoteDraft, text: str, base: Location, inline: bool, finder: Finder | None) -> str:

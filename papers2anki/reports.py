@@ -35,6 +35,9 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)  #: questions gone from the sources
     held_back: list[str] = field(default_factory=list)  #: titles of the papers not written: they have errors
     unread: list[str] = field(default_factory=list)  #: files that could not be read (no note marked removed)
+    lock: str = ""  #: the lock file (in `written` when this build changed it)
+    deleted: list[str] = field(default_factory=list)  #: deck files removed: no paper of the sources is written there
+    dry_run: bool = False  #: nothing was written: `written` and `deleted` are what the build would do
 
     @property
     def warnings(self) -> int:

@@ -508,7 +508,7 @@ def test_an_out_folder_that_is_a_symlink_gets_only_deck_files(tmp_path: Path) ->
     code, output = run("build", str(src), "--out", str(tmp_path / "decks"), "--lock", str(tmp_path / "x.lock"))
     assert code == 0, output
     after = {p for p in tmp_path.rglob("*") if p.is_file() and p != src} - before
-    assert sorted(str(p.relative_to(tmp_path)) for p in after) == ["synced/alpha.apkg", "x.lock"]
+    assert sorted(str(p.relative_to(tmp_path)) for p in after) == [".x.lock.decks", "synced/alpha.apkg", "x.lock"]
     assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
 
 

@@ -173,7 +173,7 @@ def test_build_writes_only_safe_importable_decks(sources: list[tuple[str, bytes]
         written = sorted(out.glob("*.apkg")) if out.exists() else []
         assert {p.name for p in folder.rglob("*") if p.is_file()} - {p.name for p in written} <= {
             name for name, _ in sources
-        } | {"papers2anki.lock"}
+        } | {"papers2anki.lock", ".papers2anki.lock.decks"}  # (the lock, and the record of deck files beside it)
         if not written:
             return
         (folder / "col").mkdir()

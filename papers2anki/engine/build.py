@@ -10,23 +10,33 @@ from .full import full_build
 from .last_build import LastBuild
 from .memory import paused_gc
 from .options import BuildOptions
+from .outputs import unread_lists
 from .parallel import shared
 
 __all__ = ["BuildOptions", "run_build"]
 
 
 def run_build(corpus: Corpus | list[Paper], options: BuildOptions) -> BuildReport:
-    """The build: nothing to do (the last build's report), a few papers redone, or in full."""
+    """The build: nothing to do (the last build's report), a few papers redone, or in full.
+
+    A build of part of the sources (see `outputs.unread_lists`) is always a full build of what it reads,
+    and leaves no record: the lists it does not read count for it too (which papers they hold)."""
+    if unread_lists(corpus, options.lock_file):
+        with shared():
+            return full_build(corpus, options).report
     last = LastBuild(folder_for(options.lock_file), options.lock_file, corpus, options.key())
     with paused_gc():  # (reading and writing the last build's record: many containers, no cycles)
         report = last.unchanged()
     if report is not None:
+        report.dry_run = options.dry_run
         return report
     with shared():
         with paused_gc():
-            built = None if options.single else last.delta(options)
+            built = None if options.single or options.dry_run else last.delta(options)
         if built is None:
             built = full_build(corpus, options)
+    if options.dry_run:
+        return built.report  # (nothing written: nothing for the next build to trust)
     with paused_gc():
         last.remember(built)
     return built.report

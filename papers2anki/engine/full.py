@@ -19,6 +19,7 @@ from .cache import Store, digest, file_state, folder_for
 from .drafting import cached_drafts, cached_lint
 from .jobs import package_and_digest
 from .memory import dumps, give_back
+from .outputs import Record, papers_in, previous_of, record_of, remove, shipped, unread_lists
 
 if TYPE_CHECKING:
     from ..lock import Lock
@@ -64,6 +65,8 @@ class _Held:
     grouped: list[list[NoteDraft]]
     built_facts: Facts
     keep_gone: bool  #: a file was not read: the notes of its papers are not gone
+    partial: bool  #: only some of the lists read: the lock's rows of the papers not read are kept
+    split: list[str]  #: notices of the papers held back as a list not read holds them too
 
 
 @dataclass(slots=True)
@@ -90,20 +93,29 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
     drafted = _drafted_and_linted(corpus, papers, problems, sources, stores)
     report = drafted.report
     held = _held_back(corpus, drafted, options)
-    context = Context(now, options.root, options.rename_decks, _target_of(options), keep_gone=held.keep_gone)
+    target_of, partial = _target_of(options), held.partial
+    shipped = [str(options.single)] if options.single else [target_of(s) for s in held.built_facts.slugs]
+    context = Context(now, options.root, options.rename_decks, target_of, keep_gone=held.keep_gone)
+    context = replace(context, previous=previous_of(shipped, stores["files"]), partial=partial)
     assigned = _assigned(held, context)
     report.decks, report.matches, report.notices, report.removed = (
         assigned.done.reports,
         assigned.done.matches,
-        assigned.done.notices,
+        assigned.done.notices + held.split,
         assigned.done.removed,
     )
-    targets, lock_rows = _packaged_and_written(assigned.done, held.hold, stores["files"], report, options)
+    made = [d.file for d in assigned.done.reports]
+    # Only a build that read every list and holds no paper back knows which papers are gone (a paper held
+    # back may have had its deck file under another name, before its title was corrected).
+    whole = not partial and not held.keep_gone and not held.hold.papers
+    record = record_of(options.lock_file, None if options.single else str(options.out_dir), made, whole)
+    targets, lock_rows = _packaged_and_written(assigned.done, held.hold, stores["files"], report, options, record)
     bmap = _build_map(corpus, drafted, held, assigned, lock_rows) if not options.single else None
     if assigned.foreseen is None:
         return Built(report, None, 0, bmap, drafted.images)
     files = [str(t) for t, _ in targets] + [str(options.lock_file)]
-    rebuild = replace(report, written=[], unchanged=files, **assigned.foreseen)
+    rebuild = replace(report, written=[], unchanged=files, deleted=[], **assigned.foreseen)
+    rebuild.notices = rebuild.notices + held.split
     return Built(report, rebuild, lock_expiry(assigned.done.lock), bmap, drafted.images)
 
 
@@ -140,14 +152,21 @@ def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOp
     old = lockmod.read_lock(options.lock_file)
     facts = Facts.of(papers, drafted.grouped)
     errors = [] if options.force else errors_of(corpus, papers, facts.paper_keys, drafted.paper_lint, report.problems)
-    hold, old = Hold.of(papers, facts, errors, old)
-    report.held_back = [papers[i].title for i in hold.papers]
+    # A build of part of the sources builds no paper that a list it does not read holds too (its part
+    # there would look removed): the paper is held back as if it had errors, with a notice.
+    unread = unread_lists(corpus, options.lock_file)
+    encoding = corpus.inputs.encoding or None if isinstance(corpus, Corpus) and corpus.inputs else None
+    elsewhere = papers_in(unread, encoding) if unread else {}
+    split = [i for i, key in enumerate(facts.paper_keys) if key in elsewhere]
+    hold, old = Hold.of(papers, facts, errors, old, split)
+    report.held_back = [papers[i].title for i in hold.papers if i not in split]  # (for errors: those are said)
+    said = [f"'{papers[i].title}' not built: {elsewhere[papers[i].key]} holds part of it too" for i in split]
     report.unread = unread_of(corpus)
     if options.progress and hold.papers:
         options.progress(len(hold.papers))  # (done: nothing to package)
     keep_gone = bool(report.unread)  # the notes of a file not read are not gone
     built, built_drafts, built_facts = hold.others(papers, drafted.grouped, facts)
-    return _Held(hold, old, facts, built, built_drafts, built_facts, keep_gone)
+    return _Held(hold, old, facts, built, built_drafts, built_facts, keep_gone, bool(unread), said)
 
 
 def _target_of(options: BuildOptions) -> Callable[[str], str]:
@@ -172,7 +191,8 @@ def _assigned(held: _Held, context: Context) -> _Assigned:
     # order counts for duplicate questions). The papers held back would be held back again, their rows
     # kept again.
     read_back = lockmod.Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
-    again_context = replace(context, taken=held.hold.taken(read_back))
+    # (The deck files it reads are those this build writes: they hold what the lock says.)
+    again_context = replace(context, taken=held.hold.taken(read_back), previous=None)
     again = assign(held.papers, held.grouped, held.built_facts, read_back, again_context)
     foreseen = rebuild_of(done, read_back, again)
     again.decks, again.lock = [], lockmod.Lock()  # only its report is kept
@@ -182,10 +202,12 @@ def _assigned(held: _Held, context: Context) -> _Assigned:
 
 
 def _packaged_and_written(
-    done: Assignment, hold: Hold, made: Store, report: BuildReport, options: BuildOptions
+    done: Assignment, hold: Hold, made: Store, report: BuildReport, options: BuildOptions, record: Record
 ) -> tuple[list[tuple[Path, list[DeckSpec]]], list[tuple[str, int, int]]]:
     """The deck files and the lock, written where their bytes changed (each file in the report's `written`
-    or `unchanged`): the targets and their specs, and the lock's rows (see `lock.LockText`)."""
+    or `unchanged`), the record of deck files with them, and the deck files of gone papers removed (in
+    the report's `deleted`); nothing written or removed in a dry run. The targets and their specs, and
+    the lock's rows (see `lock.LockText`)."""
     from ..files import Streamed, write_files
     from ..lock import LockText
     from .parallel import workers
@@ -202,11 +224,18 @@ def _packaged_and_written(
         )
         lock = hold.lock(done.lock)
         lazy[lock_file] = Streamed(lambda: LockText.counted(lock.pieces(), lock_rows))
-        written = set(write_files(lazy))
+        if record.text is not None:
+            lazy[record.path] = record.text
+        written = set(write_files(lazy, dry_run=options.dry_run))
     for path in [t for t, _ in targets] + [lock_file]:
         (report.written if path in written else report.unchanged).append(str(path))
-    for target, _ in targets:
-        made.put(str(target), (specs_of[target], file_state(target)))
+    report.lock, report.deleted, report.dry_run = str(lock_file), record.gone, options.dry_run
+    if options.dry_run:
+        return targets, lock_rows
+    remove(record.gone)
+    fingerprints = {e.guid: e.fingerprint for e in done.lock.notes}
+    for target, specs in targets:  # (with what the file holds: the next build's previous deck, see `outputs`)
+        made.put(str(target), (specs_of[target], file_state(target), shipped(specs, fingerprints)))
     made.save(release=True)
     return targets, lock_rows
 

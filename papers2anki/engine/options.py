@@ -21,6 +21,7 @@ class BuildOptions:
     rename_decks: bool = False  #: give a deck pinned in the lock its new name
     force: bool = False  #: build the papers with errors too, instead of holding them back
     progress: Callable[[int], None] | None = None  #: told of each batch of notes packaged
+    dry_run: bool = False  #: write nothing, remove nothing: report what the build would do
 
     def key(self) -> tuple[str | bool, ...]:
         """What of the options decides the files a build writes: paths as given (the report shows them

@@ -183,6 +183,7 @@ def delta(
     not redone had none: the last build held none back, see `last_build.LastBuild.delta`.)
     """
     from ..identity import Context, deck_files, lock_expiry
+    from .outputs import previous_of
 
     redo = _papers_to_redo(bmap, digests)
     if redo is None:
@@ -196,7 +197,8 @@ def delta(
     text, old = found
     target_of = deck_files(options.out_dir)
     taken = _Taken(lock_bytes)  # every GUID in the lock's text
-    context = Context(now, options.root, options.rename_decks, target_of, taken, problems.keep_gone)
+    shipped = previous_of(target_of(bmap.slugs[redo.index[key]]) for key in redo.keys)  # (the undo rule)
+    context = Context(now, options.root, options.rename_decks, target_of, taken, problems.keep_gone, shipped)
     ids = _identities(bmap, redo, old, context)
     if ids is None:
         return None
@@ -327,7 +329,7 @@ def _identities(bmap: BuildMap, redo: _Redo, old: lockmod.Lock, context: Context
     if done.lock.decks != old.decks or done.lock.note_types != old.note_types:
         return None
     read_back = Lock(done.lock.notes_in_order(), done.lock.decks, done.lock.note_types)
-    again = assign(redo.papers, redo.grouped, facts, read_back, context)
+    again = assign(redo.papers, redo.grouped, facts, read_back, replace(context, previous=None))
     foreseen = rebuild_of(done, read_back, again) is not None
     return _Identities(done, read_back, again, foreseen)
 

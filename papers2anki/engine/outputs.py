@@ -1,0 +1,122 @@
+"""A build's outputs beside its notes: what the previous deck files hold (for the undo rule, see
+`previous`), whether the build reads all the sources, and the record of the deck files it wrote, from
+which the deck files of gone papers are removed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..corpus import Corpus
+from ..previous import DeckNotes, deck_notes, read_record, record_bytes, record_path
+from ..records import Paper, Problem
+from ..sources import IMAGE_SUFFIXES, find_source_files
+from .cache import Store, file_state
+
+if TYPE_CHECKING:
+    from ..package import DeckSpec
+
+
+def previous_of(files: Iterable[str], made: Store | None = None) -> DeckNotes:
+    """What the deck files at these paths hold now (those that exist): from `made` (the store of deck
+    files, see `full_build`) for a file untouched since a build wrote it, else read from the file."""
+    found = DeckNotes()
+    for path in dict.fromkeys(files):
+        known = made.get(str(Path(path))) if made is not None else None  # (keyed as `full_build` puts them)
+        if known is not None and len(known) > 2 and known[1] is not None and known[1] == file_state(path):
+            notes, types = known[2]
+            found.add(DeckNotes({g: (f, m) for g, f, m in notes}, {i: (f, m) for i, f, m in types}))
+        else:
+            found.add(deck_notes(path))
+    return found
+
+
+Shipped = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[int, str, int], ...]]
+
+
+def shipped(specs: list[DeckSpec], fingerprints: dict[str, str]) -> Shipped:
+    """What a deck file made of `specs` holds, for `previous_of`: each note's GUID, content fingerprint
+    and `mod`, each note type's id, fingerprint and `mod`."""
+    notes = tuple((n.guid, fingerprints.get(n.guid, ""), n.mod) for spec in specs for n in spec.notes)
+    types = {n.note_type.id: (n.note_type.fingerprint, s.type_mods[n.note_type.id]) for s in specs for n in s.notes}
+    return notes, tuple((i, f, m) for i, (f, m) in sorted(types.items()))
+
+
+def unread_lists(corpus: Corpus | list[Paper], lock_file: Path) -> list[str]:
+    """The lists beside the lock that a build given lists by name does not read: not empty, a build of
+    part of the sources. A folder given is read whole; papers given as records (not files) are all the
+    sources; lists elsewhere than beside the lock are another course's."""
+    if not isinstance(corpus, Corpus) or all(os.path.isdir(p) for p in corpus.paths):
+        return []
+    read = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
+    folder = os.path.dirname(lock_file) or "."
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+    unread = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith(".") or name.endswith((".lock", ".apkg")) or name.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        if entry.is_file() and os.path.abspath(entry.path) not in read:
+            unread.append(entry.path)
+    return unread
+
+
+def papers_in(files: list[str], encoding: str | None) -> dict[str, str]:
+    """The papers (by key) that these lists hold, each with the first list that holds it."""
+    from ..merge import outline_of
+    from .jobs import read_and_parse
+
+    found: dict[str, str] = {}
+    for path in files:
+        result = read_and_parse((path, encoding))
+        if isinstance(result, Problem):
+            continue
+        papers, reviews = outline_of(result[1])
+        for key, _ in (*papers, *reviews):
+            found.setdefault(key, path)
+    return found
+
+
+@dataclass(slots=True)
+class Record:
+    """The record of deck files written for a lock, as this build leaves it, and the files it removes."""
+
+    path: Path  #: where it is kept (see `previous.record_path`)
+    text: bytes | None  #: its new text; None: not kept by this build (one package for all papers)
+    gone: list[str] = field(default_factory=list)  #: deck files of papers that are gone, to remove
+
+
+def record_of(lock_file: Path, out_dir: str | None, made: list[str], whole: bool) -> Record:
+    """The record after a build into `out_dir` that makes the deck files `made`. Only a build that knows
+    which papers are gone (`whole`: every list read, no paper held back) removes: the files it recorded
+    earlier in `out_dir` that are no paper's now."""
+    path = record_path(lock_file)
+    if out_dir is None:
+        return Record(path, None)
+    out = os.path.abspath(out_dir)
+    keep = {os.path.abspath(f): f for f in made}
+    gone = []
+    for recorded in sorted(read_record(lock_file)):
+        at = os.path.abspath(recorded)
+        if at in keep:
+            continue
+        if os.path.dirname(at) != out or not whole:
+            keep[at] = recorded  # another folder's, or perhaps a paper's not read or held back
+        elif os.path.isfile(recorded) and not os.path.islink(recorded):
+            gone.append(os.path.join(out_dir, os.path.basename(at)))  # spelled as the build's own files
+    return Record(path, record_bytes(lock_file, set(keep)), gone)
+
+
+def remove(files: list[str]) -> None:
+    """Remove the deck files of gone papers (after the build's files are in place)."""
+    for path in files:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
