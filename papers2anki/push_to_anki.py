@@ -32,6 +32,7 @@ from .defaults import DEFAULT_PROFILE, DEFAULT_ROOT, DEFAULT_SOURCES, sources_or
 from .messages import held_back_message, known_encoding, print_problems, user_errors
 
 if TYPE_CHECKING:
+    from .corpus import Corpus
     from .reports import BuildReport
 
 __all__ = [
@@ -80,13 +81,16 @@ def push(
     options = SyncOptions(endpoint, user, password, full_upload, full_download) if sync else None
     path = Path(collection) if collection is not None else profile_collection(profile or DEFAULT_PROFILE)
     paths = list(sources)
+    from . import api
+
+    corpus = api.load(paths, encoding=encoding)  # a missing or empty folder: said before anything is opened
     col = open_collection(path)
     report = PushReport(str(path))
     try:
         auth = anki_sync.login(col, path, options) if options is not None else None
         with tempfile.TemporaryDirectory(prefix="papers2anki-push-") as tmp:
             package = Path(tmp) / "papers.apkg"
-            report.build = _build(paths, tmp, package, lock_path, encoding, root, rename_decks)
+            report.build = _build(corpus, paths, tmp, package, lock_path, root, rename_decks)
             tell(_built_line(report.build))
             report.backup = backup(col, path)
             tell(f"backed up {path.name} to {report.backup}")
@@ -116,18 +120,17 @@ def push(
 
 
 def _build(
+    corpus: Corpus,
     paths: list[str | os.PathLike[str]],
     out_dir: str,
     package: Path,
     lock_path: str | os.PathLike[str] | None,
-    encoding: str | None,
     root: str,
     rename_decks: bool,
 ) -> BuildReport:
     """The build of the sources into one package, as `build --single` makes it."""
     from . import api
 
-    corpus = api.load(paths, encoding=encoding)
     return api.build(
         corpus,
         out_dir,
