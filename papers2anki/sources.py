@@ -267,13 +267,14 @@ class NoSources(ValueError):
 def find_source_files(paths: list[str]) -> list[str]:
     """Expand folders into their question-list files, sorted (images left out); files given by name are
     kept as they are. Raises `NoSources` for a path that does not exist and for a folder that holds no
-    list: no file but hidden ones, locks and images, or only files that are not text."""
+    list: no file but hidden ones, locks and images. (A file is not read here: a build with nothing to do
+    reads none; a folder of PDFs is told file by file, `binary-file`.)"""
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):
             inside = _files_in(path)
-            if not inside or not _any_text(inside):
-                raise NoSources(_nothing_in(path, inside))
+            if not inside:
+                raise NoSources(_nothing_in(path))
             found.extend(inside)
         elif os.path.lexists(path):
             found.append(path)
@@ -295,20 +296,6 @@ def _files_in(folder: str) -> list[str]:
     return found
 
 
-def _any_text(files: list[str]) -> bool:
-    """Whether one of the files may be a list: the first whose head is text (in a course, the first file)
-    ends the search. A file that cannot be read counts: its reading is reported as usual."""
-    for path in files:
-        try:
-            with open(path, "rb") as f:
-                head = f.read(4096)
-        except OSError:
-            return True
-        if not is_binary(head):
-            return True
-    return False
-
-
 def _missing(path: str) -> str:
     if os.path.isabs(path):
         return f"no question lists: '{path}' does not exist"
@@ -316,16 +303,12 @@ def _missing(path: str) -> str:
     return f"no question lists: there is no '{path}'{default} in {os.path.abspath(os.curdir)}"
 
 
-def _nothing_in(path: str, inside: list[str]) -> str:
+def _nothing_in(path: str) -> str:
     where = "" if os.path.isabs(path) else f" ({os.path.abspath(path)})"
-    if not inside:
-        return (
-            f"no question lists in '{path}'{where}: no file in it or its subfolders "
-            "(hidden files, *.lock and images are not read as lists)"
-        )
-    names = ", ".join(os.path.relpath(f, path).replace(os.sep, "/") for f in inside[:3])
-    more = f" and {len(inside) - 3} more" if len(inside) > 3 else ""
-    return f"no question lists in '{path}'{where}: none of its files is text ({names}{more})"
+    return (
+        f"no question lists in '{path}'{where}: no file in it or its subfolders "
+        "(hidden files, *.lock and images are not read as lists)"
+    )
 
 
 def course_folder(lock_file: str | os.PathLike[str]) -> str:
