@@ -4,7 +4,8 @@
 
 Run it from a cron job or a git hook after the lists change (with Anki desktop closed): the phone gets
 the new and corrected cards on its next sync, and keeps every review. Without ENDPOINT it syncs with
-AnkiWeb. The password is needed only the first time; the sync key is then saved beside the collection.
+the server of the saved sync key, else AnkiWeb. The password is needed only the first time; the sync key
+is then saved beside the collection.
 """
 
 from __future__ import annotations

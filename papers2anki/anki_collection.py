@@ -7,6 +7,7 @@ The `anki` package (the optional extra) is imported inside the functions that ne
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,18 @@ if TYPE_CHECKING:
     from .reports import BuildReport
 
 COLLECTION_FILE = "collection.anki2"
+
+# Invisible marks Anki's translations put around names (Fluent's bidi isolates U+2068..U+2069 above
+# all), and their kin: direction marks and embeddings, zero-width characters, the byte order mark.
+_INVISIBLE = dict.fromkeys([0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A), 0xFEFF])
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+
+
+def anki_message(exc: BaseException) -> str:
+    """An error of Anki's backend as one line of plain text: no invisible marks, no line breaks, no
+    final full stop (the caller's sentence goes on)."""
+    text = str(exc).translate(_INVISIBLE)
+    return _LINE_BREAKS.sub(" ", text).strip().rstrip(".")
 
 
 class PushError(Exception):
@@ -39,6 +52,9 @@ class PushReport:
     updated: int = 0  #: notes the import replaced (the package's copy was newer)
     unchanged: int = 0  #: notes already up to date (Anki's "duplicate")
     conflicting: int = 0  #: notes whose note type changed shape: not updated
+    removed: int = 0  #: notes the lock marks removed (gone from the lists) found in the collection
+    suspended: int = 0  #: of those, notes whose cards were suspended (`retire="suspend"`)
+    deleted: int = 0  #: of those, notes deleted (`retire="delete"`)
     synced: list[str] = field(default_factory=list)  #: one line per sync step done
 
 
@@ -77,7 +93,7 @@ def open_collection(path: Path) -> Any:
     except DBError as exc:
         # The backend opens the file with an exclusive lock; a second opener gets this at once.
         raise PushError(
-            f"{path} is in use ({exc}): close Anki desktop, or switch it to another profile, "
+            f"{path} is in use ({anki_message(exc)}): close Anki desktop, or switch it to another profile, "
             "and run again. Nothing was changed."
         ) from None
 

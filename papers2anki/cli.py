@@ -9,20 +9,32 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .defaults import DEFAULT_OUT, DEFAULT_ROOT, sources_or_default
-from .messages import InputError, held_back_message, known_encoding, print_problems, user_errors
+from .cli_options import (
+    CONFIG_KEY,
+    Command,
+    decks_out_option,
+    encoding_option,
+    lock_option,
+    root_option,
+    sources_argument,
+)
+from .config import default_map, find_config
+from .defaults import sources_or_default
+from .messages import InputError, held_back_message, print_problems, user_errors
+from .plural import plural
 from .preview import preview_command
 from .push_to_anki import push_command
 
 if TYPE_CHECKING:
     from .reports import BuildReport
 
-SOURCES_HELP = "Question lists: files or folders (default: sources/)."
+NOTHING_WRITTEN = "nothing changed, no file rewritten"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="papers2anki")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Turn course question lists about research papers into Anki decks, one deck per paper.
 
     \b
@@ -32,36 +44,29 @@ def main() -> None:
       papers2anki build --single all.apkg
     Then in Anki: File > Import, select the .apkg files. Rebuilding later updates the same
     notes (sources/papers2anki.lock keeps their identity: commit it with the lists).
+
+    A course's defaults (sources, out, root, lock, encoding, profile, endpoint) can be written
+    once in papers2anki.toml or pyproject.toml's [tool.papers2anki], in this folder or one above;
+    the command line wins. `papers2anki COMMAND --help` shows the defaults in force.
     """
+    config = find_config()
+    ctx.meta[CONFIG_KEY] = config
+    ctx.default_map = default_map(config, main.commands)
 
 
-@main.command()
-@click.argument("sources", nargs=-1, type=click.Path(exists=True))
-@click.option(
-    "--out",
-    "out_dir",
-    default=DEFAULT_OUT,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the .apkg files, one per paper.",
-)
+@main.command(cls=Command)
+@sources_argument
+@decks_out_option
 @click.option("--single", type=click.Path(dir_okay=False), help="Write all decks into this one .apkg instead.")
-@click.option(
-    "--lock",
-    "lock_path",
-    type=click.Path(dir_okay=False),
-    help="The lock file (default: papers2anki.lock beside the sources).",
-)
-@click.option("--root", default=DEFAULT_ROOT, show_default=True, help="Parent deck of every paper's deck.")
+@lock_option
+@root_option
 @click.option(
     "--rename-decks", is_flag=True, help="Use corrected paper titles as deck names (cards stay in the old decks)."
 )
 @click.option(
     "--force", is_flag=True, help="Write every paper's deck, those with errors too (as they are), and exit 0."
 )
-@click.option(
-    "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
-)
+@encoding_option
 @click.option("-v", "--verbose", is_flag=True, help="List how every note was matched to the lock, with its score.")
 def build(
     sources: tuple[str, ...],
@@ -121,11 +126,12 @@ def _build_summary(report: BuildReport, verbose: bool, where: str) -> Iterator[s
     yield from report.notices + report.removed
     written = [w for w in report.written if w.endswith(".apkg")]
     yield (
-        f"{report.papers} papers, {report.questions} questions, {report.reviews} reviews, "
-        f"{report.formulas} formulas, {report.warnings} warnings"
-        + (f", {report.skipped} lines skipped as scaffolding" if report.skipped else "")
+        f"{plural(report.papers, 'paper')}, {plural(report.questions, 'question')}, "
+        f"{plural(report.reviews, 'review')}, {plural(report.formulas, 'formula')}, "
+        f"{plural(report.warnings, 'warning')}"
+        + (f", {plural(report.skipped, 'line')} skipped as scaffolding" if report.skipped else "")
         + "; "
-        + (f"{len(written)} deck files written to {where}" if written else "nothing changed, no file rewritten")
+        + (f"{plural(len(written), 'deck file')} written to {where}" if written else NOTHING_WRITTEN)
     )
 
 
@@ -153,7 +159,7 @@ class _LazyBar:
             self._bar.__exit__(*exc)
 
 
-@main.command()
+@main.command(cls=Command)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON (the default).")
 @click.option(
@@ -162,7 +168,7 @@ class _LazyBar:
     help="Print how each file was read, line by line: titles, questions, answers, reviews, skipped lines "
     "with the reason, text left out.",
 )
-@click.option("--encoding", callback=known_encoding, help="Decode with this encoding instead of detecting it.")
+@encoding_option
 def parse(files: tuple[str, ...], as_json: bool, outline: bool, encoding: str | None) -> None:
     """Print the papers, questions and reviews found in FILES, with their locations.
 
@@ -204,8 +210,8 @@ def _print_outlines(files: tuple[str, ...], encoding: str | None) -> None:
             print_problems(sorted(result.problems, key=lambda p: p.sort_key))
 
 
-@main.command()
-@click.argument("sources", nargs=-1, type=click.Path(exists=True))
+@main.command(cls=Command)
+@sources_argument
 @click.option(
     "--format",
     "fmt",
@@ -215,9 +221,7 @@ def _print_outlines(files: tuple[str, ...], encoding: str | None) -> None:
     help="`json` prints one object per problem, for editors and scripts.",
 )
 @click.option("--strict", is_flag=True, help="Warnings count as errors for the exit status.")
-@click.option(
-    "--encoding", callback=known_encoding, help="Decode the sources with this encoding instead of detecting it."
-)
+@encoding_option
 def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None) -> None:
     """Find problems in the question lists without writing anything.
 
@@ -248,8 +252,8 @@ def check(sources: tuple[str, ...], fmt: str, strict: bool, encoding: str | None
     else:
         for p in problems:
             click.echo(str(p))
-        skipped = f", {corpus.skipped} line(s) skipped as scaffolding" if corpus.skipped else ""
-        click.echo(f"{errors} error(s), {warnings} warning(s){skipped}")
+        skipped = f", {plural(corpus.skipped, 'line')} skipped as scaffolding" if corpus.skipped else ""
+        click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}{skipped}")
     if errors or (strict and warnings):
         sys.exit(1)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .anki_collection import PushError
+from .plural import plural
 
 if TYPE_CHECKING:
     from .records import Problem
@@ -31,10 +32,6 @@ def print_problems(problems: Iterable[Problem]) -> None:
     """One line per problem on stderr, `file:line:col: severity: message [rule]`."""
     for problem in problems:
         click.echo(str(problem), err=True)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def held_back_message(report: BuildReport, verb: str, kept: str, others: str, hint: str) -> str:

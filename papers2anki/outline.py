@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .parse import ParseResult
+from .plural import plural
 from .records import Span
 from .sources import Source
 
@@ -19,7 +20,7 @@ _WIDTH = 60
 def outline(source: Source, result: ParseResult) -> Iterator[str]:
     """The file's spans, one line each: `lines  kind  note  | the first line's text`."""
     lines = source.text.split("\n")
-    yield f"{source.path}: {len(result.papers)} papers, {len(result.reviews)} reviews"
+    yield f"{source.path}: {plural(len(result.papers), 'paper')}, {plural(len(result.reviews), 'review')}"
     for span in result.spans:
         where = f"{span.first}" if span.first == span.last else f"{span.first}-{span.last}"
         first = " ".join(lines[span.first - 1].split()) if span.first <= len(lines) else ""

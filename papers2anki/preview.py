@@ -23,13 +23,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .cli_options import Command, encoding_option, lock_option, page_out_option, root_option, sources_argument
 from .defaults import DEFAULT_PREVIEW, DEFAULT_ROOT, sources_or_default
 from .messages import held_back_message, user_errors
+from .plural import plural, plural_ru
 
 if TYPE_CHECKING:
     from .reports import BuildReport
 
 MATHJAX_ZIP = "mathjax-3.2.2.zip"
+_CARDS = ("карточка", "карточки", "карточек")
 DEFAULT_OUT = DEFAULT_PREVIEW
 
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
@@ -112,12 +115,16 @@ class DeckView:
 
 
 def card_views(
-    paths: list[str], out: Path, root: str = DEFAULT_ROOT, lock_path: str | os.PathLike[str] | None = None
+    paths: list[str],
+    out: Path,
+    root: str = DEFAULT_ROOT,
+    lock_path: str | os.PathLike[str] | None = None,
+    encoding: str | None = None,
 ) -> tuple[list[DeckView], BuildReport]:
     """Every deck a build of `paths` would write, with its cards rendered, but the papers with errors, held
     back as a build holds them back; and a report of every problem found and the papers held back. Decks
     are named as the build names them: their names pinned in the lock (`lock_path`, by default the one
-    beside the sources) are kept."""
+    beside the sources) are kept. `encoding` decodes the sources instead of detecting it, as for `load`."""
     from .api import BuildReport, default_lock_path, drafts_of, load, source_roots
     from .decknames import deck_names, without_papers
     from .held import errors_of, unread_of
@@ -126,7 +133,7 @@ def card_views(
     from .notes import files_of, note_types
     from .sources import course_folder, course_paths
 
-    corpus = load(paths)
+    corpus = load(paths, encoding=encoding)
     papers = corpus.papers
     lock_file = lock_path or default_lock_path(paths)
     places = course_paths(files_of(papers), course_folder(lock_file))  # as the cards name them
@@ -195,7 +202,7 @@ def page_html(decks: list[DeckView], mathjax_dir: str, media_dir: str = "") -> s
         ("CSS", _asset("cards.css")),
         ("MATHJAX_DIR", json.dumps(mathjax_dir)),
         ("MATHJAX_SRC", html.escape(f"{mathjax_dir}/tex-chtml-full.js")),
-        ("SUMMARY", f"{len(decks)} колод, {cards} карточек"),
+        ("SUMMARY", f"{plural_ru(len(decks), 'колода', 'колоды', 'колод')}, {plural_ru(cards, *_CARDS)}"),
         ("DECKS", "\n".join(parts)),
     ):
         page = page.replace(f"@@{key}@@", value)
@@ -214,13 +221,14 @@ def write_preview(
     out: str | os.PathLike[str],
     root: str = DEFAULT_ROOT,
     lock_path: str | os.PathLike[str] | None = None,
+    encoding: str | None = None,
 ) -> tuple[int, int, BuildReport]:
     """Write the page and its MathJax folder (`<name>_files/`) atomically; returns the decks and cards shown
     and the report of `card_views` (the problems, the papers with errors left out)."""
     from .files import write_files
 
     out_path = Path(out)
-    decks, report = card_views(paths, out_path, root, lock_path)
+    decks, report = card_views(paths, out_path, root, lock_path, encoding)
     from .media import media_bytes
 
     folder = f"{out_path.stem}_files/mathjax"
@@ -233,23 +241,13 @@ def write_preview(
     return len(decks), sum(len(d.cards) for d in decks), report
 
 
-@click.command("preview")
-@click.argument("sources", nargs=-1, type=click.Path(exists=True))
-@click.option(
-    "--out",
-    default=DEFAULT_OUT,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The page to write; MathJax goes beside it into <name>_files/.",
-)
-@click.option("--root", default=DEFAULT_ROOT, show_default=True, help="Parent deck of every paper's deck.")
-@click.option(
-    "--lock",
-    "lock_path",
-    type=click.Path(dir_okay=False),
-    help="The lock whose deck names are kept (default: papers2anki.lock beside the sources).",
-)
-def preview_command(sources: tuple[str, ...], out: str, root: str, lock_path: str | None) -> None:
+@click.command("preview", cls=Command)
+@sources_argument
+@page_out_option
+@root_option
+@lock_option
+@encoding_option
+def preview_command(sources: tuple[str, ...], out: str, root: str, lock_path: str | None, encoding: str | None) -> None:
     """Write one HTML page with the front and back of every card in SOURCES, grouped by deck.
 
     The cards use the decks' own templates and CSS; formulas are typeset by a local MathJax 3.2.2
@@ -258,11 +256,11 @@ def preview_command(sources: tuple[str, ...], out: str, root: str, lock_path: st
     errors is left out (the errors are printed, the exit status is 1), as `build` leaves it out.
     """
     with user_errors():
-        decks, cards, report = write_preview(sources_or_default(sources), out, root, lock_path)
+        decks, cards, report = write_preview(sources_or_default(sources), out, root, lock_path, encoding)
     for problem in report.problems:
         if problem.severity == "error":
             click.echo(str(problem), err=True)
-    click.echo(f"{decks} decks, {cards} cards: {out}")
+    click.echo(f"{plural(decks, 'deck')}, {plural(cards, 'card')}: {out}")
     if report.errors:
         others, hint = "the other papers are on the page", "See `papers2anki check`"
         raise click.ClickException(held_back_message(report, "previewed", "left out of the page", others, hint))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import Iterable
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "sources"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SYNC_USER, SYNC_PASSWORD = "student", "Correct-Horse-31"  #: the throwaway user of `sync_server`
 
 
 def import_packages(col, packages: Iterable[os.PathLike[str] | str]):  # type: ignore[no-untyped-def]
@@ -65,3 +71,58 @@ def sources_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "sources"
     shutil.copytree(SOURCES, dest, ignore=shutil.ignore_patterns("*.lock"))
     return dest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def sync_server(folder: Path) -> Iterator[str]:
+    """Anki's own sync server on a free local port with a throwaway user, its data in `folder`; its URL."""
+    port = free_port()
+    folder.mkdir()
+    env = dict(
+        os.environ,
+        SYNC_USER1=f"{SYNC_USER}:{SYNC_PASSWORD}",
+        SYNC_BASE=str(folder / "data"),
+        SYNC_HOST="127.0.0.1",
+        SYNC_PORT=str(port),
+    )
+    log = (folder / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((folder / "server.log").read_text()) from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """Anki's own sync server on a free local port with a throwaway user; its URL."""
+    with sync_server(tmp_path / "server") as url:
+        yield url
+
+
+@pytest.fixture
+def desktop(tmp_path: Path) -> Path:
+    """An empty collection in an Anki profile folder, as Anki desktop leaves it when closed."""
+    from anki.collection import Collection
+
+    path = tmp_path / "Anki2" / "User 1" / "collection.anki2"
+    path.parent.mkdir(parents=True)
+    Collection(str(path)).close()
+    return path

@@ -23,6 +23,7 @@ import papers2anki
 from papers2anki.api import check as check_sources
 from papers2anki.cli import main
 from papers2anki.parse import parse_source
+from papers2anki.plural import plural
 from papers2anki.scaffold import ANSWER_LINK
 from papers2anki.slug import MAX_LENGTH, slugify, unique_slugs
 from papers2anki.text import skeleton
@@ -84,8 +85,8 @@ SKIPPED = {"stray-text.txt": 1}  # its quote between papers
 
 def summary(lines: list[str], skipped: int = 0) -> str:
     errors = sum(": error: " in line for line in lines)
-    counted = f", {skipped} line(s) skipped as scaffolding" if skipped else ""
-    return f"{errors} error(s), {len(lines) - errors} warning(s){counted}"
+    counted = f", {plural(skipped, 'line')} skipped as scaffolding" if skipped else ""
+    return f"{plural(errors, 'error')}, {plural(len(lines) - errors, 'warning')}{counted}"
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -162,7 +163,7 @@ def test_exit_status_warnings_strict_and_usage(monkeypatch: pytest.MonkeyPatch) 
 
 def test_shipped_sources_check_clean() -> None:
     code, output = run("check", str(SOURCES))
-    assert (code, output) == (0, "0 error(s), 0 warning(s)\n")
+    assert (code, output) == (0, "0 errors, 0 warnings\n")
     assert run("check", "--strict", str(SOURCES))[0] == 0
 
 

@@ -152,7 +152,7 @@ def test_binary_files_in_a_sources_folder_are_skipped_with_a_warning(tmp_path: P
     assert result.output.splitlines() == [
         f"{folder / name}:1:1: warning: not a text file (binary content); skipped [binary-file]"
         for name in sorted(BINARIES)
-    ] + ["0 error(s), 4 warning(s)"]
+    ] + ["0 errors, 4 warnings"]
     assert all(is_binary(data) for data in BINARIES.values())
     assert not is_binary(LIST.encode("utf-16"))
 

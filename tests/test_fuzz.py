@@ -149,7 +149,7 @@ def test_check_never_fails_with_a_traceback(sources: list[tuple[str, bytes]]) ->
         _assert_clean_exit(result, (0, 1))
         lines = result.output.splitlines()
         errors = sum(": error: " in line for line in lines)
-        assert re.fullmatch(r"\d+ error\(s\), \d+ warning\(s\)(, \d+ line\(s\) skipped as scaffolding)?", lines[-1])
+        assert re.fullmatch(r"\d+ errors?, \d+ warnings?(, \d+ lines? skipped as scaffolding)?", lines[-1])
         assert result.exit_code == (1 if errors else 0)
         for line in lines[:-1]:  # every problem located in a file that was given, compiler style
             assert re.match(rf"{re.escape(str(src))}/[^:]+:\d+:\d+: (error|warning): .+ \[[a-z-]+\]$", line), line

@@ -38,7 +38,7 @@ def test_skipped_lines_are_counted_in_the_summaries_not_warned(tmp_path: Path) -
     (sources / "list.md").write_text((HABITS / "core-obsidian.md").read_text("utf-8"), "utf-8")
     out, lock = str(tmp_path / "decks"), str(tmp_path / "p.lock")
     checked = CliRunner().invoke(main, ["check", str(sources)])
-    assert checked.output.splitlines()[-1] == "0 error(s), 2 warning(s), 13 line(s) skipped as scaffolding"
+    assert checked.output.splitlines()[-1] == "0 errors, 2 warnings, 13 lines skipped as scaffolding"
     assert "scaffolding" not in "".join(checked.output.splitlines()[:-1])  # counted, not warned
     built = CliRunner().invoke(main, ["build", str(sources), "--out", out, "--lock", lock])
     assert ", 13 lines skipped as scaffolding; 2 deck files written" in built.output

@@ -144,7 +144,7 @@ def test_images_that_cannot_be_used_are_located_warnings(media_copy: Path, tmp_p
         "[image-outside]",
         f"{at(7, secret)}: warning: image '{secret}' {outside}",
     ]
-    assert lines[5:] == ["0 error(s), 5 warning(s)"]  # and no binary-file warning for the images in the folder
+    assert lines[5:] == ["0 errors, 5 warnings"]  # and no binary-file warning for the images in the folder
 
     out = tmp_path / "decks"
     build(media_copy, out)
@@ -175,7 +175,7 @@ def test_a_changed_image_rebuilds_its_deck_and_anki_updates_it(media_copy: Path,
     (media_copy / "figures" / "attention.png").write_bytes(new)
     output = build(media_copy, out, epoch=1_700_000_200)
     assert "Papers::Attention Is All You Need: 0 new, 1 changed, 4 unchanged, 0 removed" in output
-    assert "1 deck files written" in output
+    assert "1 deck file written" in output
     after = {p.name: p.read_bytes() for p in out.glob("*.apkg")}
     assert after["bez-kartinok.apkg"] == before["bez-kartinok.apkg"]
     assert after["attention-is-all-you-need.apkg"] != before["attention-is-all-you-need.apkg"]
@@ -338,5 +338,5 @@ def test_a_list_given_by_name_finds_images_in_its_own_folder(tmp_path: Path) -> 
     assert result.output.splitlines() == [
         f"{folder / 'list.md'}:4:18: warning: image '../b.png' is not a file inside the sources folder {folder} "
         "[image-outside]",
-        "0 error(s), 1 warning(s)",
+        "0 errors, 1 warning",
     ]

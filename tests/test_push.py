@@ -8,74 +8,23 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import socket
 import stat
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import SYNC_PASSWORD as PASSWORD
+from conftest import SYNC_USER as USER
 from conftest import fresh_collection
 
 import papers2anki
 from papers2anki.cli import main
 from papers2anki.push_to_anki import KEY_FILE, PASSWORD_ENV
 
-USER, PASSWORD = "student", "Correct-Horse-31"
 TYPO = "4. В чем заключаются основные минусы энергетических моделей?"
 FIXED = "4. В чём заключаются основные минусы энергетических моделей?"
 ADDED = "5. Как оценивают качество энергетической модели на практике?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """Anki's own sync server on a free local port with a throwaway user; its URL."""
-    port = free_port()
-    env = dict(
-        os.environ,
-        SYNC_USER1=f"{USER}:{PASSWORD}",
-        SYNC_BASE=str(tmp_path / "server"),
-        SYNC_HOST="127.0.0.1",
-        SYNC_PORT=str(port),
-    )
-    log = (tmp_path / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env, stdout=log, stderr=log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture
-def desktop(tmp_path: Path) -> Path:
-    """An empty collection in an Anki profile folder, as Anki desktop leaves it when closed."""
-    from anki.collection import Collection
-
-    path = tmp_path / "Anki2" / "User 1" / "collection.anki2"
-    path.parent.mkdir(parents=True)
-    Collection(str(path)).close()
-    return path
 
 
 @pytest.fixture
