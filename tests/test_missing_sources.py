@@ -102,7 +102,7 @@ def test_lists_in_subfolders_and_binary_files_beside_them_are_still_built(here: 
     (here / "sources" / "week-1" / "seminar.md").write_text(LIST, "utf-8")
     result = run("build")
     assert result.exit_code == 0, result.output
-    assert "binary-file" in result.output and "1 papers" in result.output
+    assert "binary-file" in result.output and "1 deck file written" in result.output
 
 
 def test_the_library_raises_a_value_error_naming_the_folder(here: Path) -> None:
