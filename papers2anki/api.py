@@ -45,6 +45,10 @@ def load(
     whose bytes are those of an earlier build is not parsed again: its parse is read from the cache of
     builds with the default lock (see `papers2anki.engine.cache`), and `build` may find it has nothing
     to do. Only `build` writes that cache.
+
+    A path that does not exist, or a folder with no file to read in it or its subfolders (hidden files,
+    locks and images are not lists), raises `papers2anki.sources.NoSources` (a ValueError) saying what
+    was looked for and where; nothing is read or written then.
     """
     from .engine.inputs import lazy_corpus
 
@@ -100,6 +104,13 @@ def build(
     lock) for papers that are gone (`report.deleted`); one given only some of the lists keeps the lock's
     rows and deck names of the papers it did not read as they are. With `dry_run` nothing is written or
     removed: `report.written` and `report.deleted` say what would be.
+
+    Each card's Source field names its file from the course folder, the folder above the lock's
+    (`sources/seminar-04.txt:3` for the default `sources/papers2anki.lock`), with `/` on every system: the
+    same bytes whatever the working folder and however the paths were given. A file outside the course
+    folder is named by its file name alone. Without `lock_path` the lock is the one beside the first
+    path `load` was given, or `sources/papers2anki.lock` for a list of papers: their locations are then
+    relative to the working folder, which is the course folder.
     """
     from .engine.build import BuildOptions, run_build
 

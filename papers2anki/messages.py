@@ -76,6 +76,13 @@ def user_errors() -> Iterator[None]:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         raise click.ClickException(f"{where}{exc.strerror or exc}") from None
     except ValueError as exc:
+        from .sources import NoSources
+
+        if isinstance(exc, NoSources):  # a missing or empty folder: a usage error, exit 2
+            ctx = click.get_current_context(silent=True)
+            command = ctx.command_path if ctx is not None else "papers2anki COMMAND"
+            hint = f"give the folder or files of the lists: {command} PATH..."
+            raise click.UsageError(f"{exc}; {hint}", ctx) from None
         raise click.ClickException(str(exc)) from None
     except RecursionError:
         raise click.ClickException(

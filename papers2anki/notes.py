@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -130,9 +131,11 @@ def _authors(paper: Paper) -> str:
     return paper.review.authors if paper.review else ""
 
 
-def question_draft(paper: Paper, question: Question, position: int, finder: Finder | None = None) -> NoteDraft:
+def question_draft(
+    paper: Paper, question: Question, position: int, finder: Finder | None = None, place: str | None = None
+) -> NoteDraft:
     """A question's note; `finder` finds the images of its question and answer (without one, they show
-    their alt text)."""
+    their alt text); `place`: its file as the Source field names it (see `drafts_of`; None: as given)."""
     from .render import escape_text
 
     draft = NoteDraft("question", paper.key, [], question.text, question.location, position)
@@ -144,12 +147,14 @@ def question_draft(paper: Paper, question: Question, position: int, finder: Find
         _add(draft, _title(paper.title), paper.title, paper.location or question.location),
         escape_text(_authors(paper)),
         escape_text(question.number),
-        escape_text(question.location.short),
+        escape_text(_source(question.location, place)),
     ]
     return draft
 
 
-def review_draft(paper: Paper, review: Review, position: int, finder: Finder | None = None) -> NoteDraft:
+def review_draft(
+    paper: Paper, review: Review, position: int, finder: Finder | None = None, place: str | None = None
+) -> NoteDraft:
     from .render import escape_text
 
     draft = NoteDraft("review", paper.key, [], review.title, review.location, position)
@@ -159,22 +164,52 @@ def review_draft(paper: Paper, review: Review, position: int, finder: Finder | N
         escape_text(review.authors),
         escape_text(review.reviewer),
         body,
-        escape_text(review.location.short),
+        escape_text(_source(review.location, place)),
     ]
     draft.content = review.text
     return draft
 
 
-def drafts_of(papers: list[Paper], roots: Iterable[str] = ()) -> list[list[NoteDraft]]:
+def _source(location: Location, place: str | None) -> str:
+    """The Source field: `file:line`, the file as cards show it (`place`), else as the location has it."""
+    return f"{location.file if place is None else place}:{location.line}"
+
+
+def files_of(papers: Iterable[Paper]) -> list[str]:
+    """The files the papers' questions and reviews are in, in order of first use."""
+    files: dict[str, None] = {}
+    for paper in papers:
+        for question in paper.questions:
+            files[question.location.file] = None
+        if paper.review is not None:
+            files[paper.review.location.file] = None
+    return list(files)
+
+
+def drafts_of(
+    papers: list[Paper],
+    roots: Iterable[str] = (),
+    course: str | os.PathLike[str] = os.curdir,
+    *,
+    places: Mapping[str, str] | None = None,
+) -> list[list[NoteDraft]]:
     """Each paper's notes, in study order: its questions, then its review.
 
     `roots`: the sources folders the lists' images must lie in (`source_roots`); a list in none of
-    them has its own folder."""
+    them has its own folder. `course`: the course folder (`sources.course_folder` of the lock), from
+    which the Source field names each file, whatever the working folder (`sources.course_paths`);
+    `places`: those names already found, by file (any file missing from it is named from `course`)."""
+    from .sources import course_paths
+
+    files = files_of(papers)
+    if places is None or any(f not in places for f in files):
+        places = {**course_paths(files, course), **(places or {})}
     finder = Finder(list(roots))
     out = []
     for paper in papers:
-        drafts = [question_draft(paper, q, i, finder) for i, q in enumerate(paper.questions)]
+        drafts = [question_draft(paper, q, i, finder, places[q.location.file]) for i, q in enumerate(paper.questions)]
         if paper.review is not None:
-            drafts.append(review_draft(paper, paper.review, len(drafts), finder))
+            place = places[paper.review.location.file]
+            drafts.append(review_draft(paper, paper.review, len(drafts), finder, place))
         out.append(drafts)
     return out

@@ -103,7 +103,7 @@ class CardView:
     kind: str  #: "question" or "review"
     front: str  #: the question side's HTML, as Anki renders it (without the <style>)
     back: str  #: the answer side's HTML
-    source: str  #: `file:line` of the note's text
+    source: str  #: `file:line` of the note's text, as its card's Source field names it
     href: str  #: a link to the source file, relative to the page
     media: dict[str, str] = field(default_factory=dict)  #: the images it shows: name -> file
 
@@ -130,11 +130,14 @@ def card_views(
     from .held import errors_of, unread_of
     from .lint import problems_of
     from .lock import read_lock
-    from .notes import note_types
+    from .notes import files_of, note_types
+    from .sources import course_folder, course_paths
 
     corpus = load(paths, encoding=encoding)
     papers = corpus.papers
-    grouped = drafts_of(papers, source_roots(corpus))
+    lock_file = lock_path or default_lock_path(paths)
+    places = course_paths(files_of(papers), course_folder(lock_file))  # as the cards name them
+    grouped = drafts_of(papers, source_roots(corpus), places=places)
     problems, paper_lint = problems_of(list(corpus.problems), papers, grouped, corpus.sources)
     errors = errors_of(corpus, papers, [paper.key for paper in papers], paper_lint, problems)
     held = [i for i, mine in enumerate(errors) if mine]
@@ -144,7 +147,7 @@ def card_views(
     decks = []
     left_out = set(held)
     shown = [i for i in range(len(papers)) if i not in left_out]
-    lock = without_papers(read_lock(lock_path or default_lock_path(paths)), papers, left_out)
+    lock = without_papers(read_lock(lock_file), papers, left_out)
     names = dict(zip(shown, deck_names([papers[i] for i in shown], lock, root)))
     for i, drafts in enumerate(grouped):
         if i in left_out:
@@ -158,7 +161,8 @@ def card_views(
             target = Path(draft.location.file).resolve()
             href = Path(os.path.relpath(target, out.resolve().parent)).as_posix()
             media = {image.name: image.path for image in draft.images if image.name}
-            deck.cards.append(CardView(draft.kind, front, back, draft.location.short, href, media))
+            source = f"{places[draft.location.file]}:{draft.location.line}"
+            deck.cards.append(CardView(draft.kind, front, back, source, href, media))
         decks.append(deck)
     return decks, report
 

@@ -37,6 +37,7 @@ from .messages import held_back_message, print_problems, user_errors
 from .plural import plural
 
 if TYPE_CHECKING:
+    from .corpus import Corpus
     from .reports import BuildReport
 
 __all__ = [
@@ -94,6 +95,7 @@ def push(
     options = SyncOptions(endpoint, user, password, full_upload, full_download) if sync else None
     path = Path(collection) if collection is not None else profile_collection(profile or DEFAULT_PROFILE)
     paths = list(sources)
+    corpus = _load(paths, encoding)  # a missing or empty folder: said before anything is opened
     lock_file = Path(lock_path) if lock_path else _default_lock(paths)
     col = open_collection(path)
     report = PushReport(str(path))
@@ -101,7 +103,7 @@ def push(
         auth = anki_sync.login(col, path, options) if options is not None else None
         with tempfile.TemporaryDirectory(prefix="papers2anki-push-") as tmp:
             package = Path(tmp) / "papers.apkg"
-            report.build = _build(paths, tmp, package, lock_file, encoding, root, rename_decks)
+            report.build = _build(corpus, tmp, package, lock_file, root, rename_decks)
             tell(_built_line(report.build))
             report.backup = backup(col, path)
             tell(f"backed up {path.name} to {report.backup}")
@@ -161,6 +163,12 @@ def _retire(col: Any, lock_file: Path, way: str | None, report: PushReport, tell
         tell(done)
 
 
+def _load(paths: list[str | os.PathLike[str]], encoding: str | None) -> Corpus:
+    from . import api
+
+    return api.load(paths, encoding=encoding)
+
+
 def _default_lock(paths: list[str | os.PathLike[str]]) -> Path:
     from . import api
 
@@ -168,18 +176,16 @@ def _default_lock(paths: list[str | os.PathLike[str]]) -> Path:
 
 
 def _build(
-    paths: list[str | os.PathLike[str]],
+    corpus: Corpus,
     out_dir: str,
     package: Path,
     lock_file: Path,
-    encoding: str | None,
     root: str,
     rename_decks: bool,
 ) -> BuildReport:
     """The build of the sources into one package, as `build --single` makes it."""
     from . import api
 
-    corpus = api.load(paths, encoding=encoding)
     return api.build(
         corpus,
         out_dir,

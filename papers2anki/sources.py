@@ -6,9 +6,11 @@ import codecs
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .defaults import DEFAULT_SOURCES
 from .media import SUFFIXES as IMAGE_SUFFIXES
 from .records import Location, Problem
 
@@ -257,20 +259,86 @@ def _control_offsets(text: str, data: bytes, encoding: str) -> tuple[int, ...]:
     return tuple(m.start() for m in _CONTROL.finditer(text))
 
 
+class NoSources(ValueError):
+    """No question list where the sources were looked for: a missing path, or a folder with none in it. A
+    usage error (the commands exit 2), raised before anything is read or written."""
+
+
 def find_source_files(paths: list[str]) -> list[str]:
     """Expand folders into their question-list files, sorted (images left out); files given by name are
-    kept as they are."""
+    kept as they are. Raises `NoSources` for a path that does not exist and for a folder that holds no
+    list: no file but hidden ones, locks and images. (A file is not read here: a build with nothing to do
+    reads none; a folder of PDFs is told file by file, `binary-file`.)"""
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(".") or name.endswith(".lock"):
-                        continue  # editors' and git's hidden files, the lock beside the lists
-                    if name.lower().endswith(IMAGE_SUFFIXES):
-                        continue  # the lists' images: read when a list shows them (see `media`)
-                    found.append(os.path.join(root, name))
-        else:
+            inside = _files_in(path)
+            if not inside:
+                raise NoSources(_nothing_in(path))
+            found.extend(inside)
+        elif os.path.lexists(path):
             found.append(path)
+        else:
+            raise NoSources(_missing(path))
     return found
+
+
+def _files_in(folder: str) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith(".lock"):
+                continue  # editors' and git's hidden files, the lock beside the lists
+            if name.lower().endswith(IMAGE_SUFFIXES):
+                continue  # the lists' images: read when a list shows them (see `media`)
+            found.append(os.path.join(root, name))
+    return found
+
+
+def _missing(path: str) -> str:
+    if os.path.isabs(path):
+        return f"no question lists: '{path}' does not exist"
+    default = " (the folder read when no SOURCES are given)" if path == DEFAULT_SOURCES else ""
+    return f"no question lists: there is no '{path}'{default} in {os.path.abspath(os.curdir)}"
+
+
+def _nothing_in(path: str) -> str:
+    where = "" if os.path.isabs(path) else f" ({os.path.abspath(path)})"
+    return (
+        f"no question lists in '{path}'{where}: no file in it or its subfolders "
+        "(hidden files, *.lock and images are not read as lists)"
+    )
+
+
+def course_folder(lock_file: str | os.PathLike[str]) -> str:
+    """The course folder: the folder above the one that holds the lock (`sources/papers2anki.lock` is in
+    `sources/`, so the course is the folder that holds `sources/`). Cards name their source files from
+    there (`course_paths`)."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(lock_file)))
+
+
+def course_paths(files: Iterable[str], course: str | os.PathLike[str] = os.curdir) -> dict[str, str]:
+    """Each file as cards show it, whatever the working folder and however the file was named (relative,
+    absolute, through a symbolic link to a folder): its path from `course`, with `/` between folders on
+    every system. A file outside the course folder is shown by its name alone: where it lies on this
+    machine is nobody else's business, and it is the same wherever the course is cloned."""
+    base = os.path.realpath(course)
+    folders: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for path in files:
+        if path in out:
+            continue
+        if not path:
+            out[path] = path
+            continue
+        folder, name = os.path.split(os.path.abspath(path))
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        try:
+            shown = os.path.relpath(os.path.join(folders[folder], name), base)
+        except ValueError:  # another drive (Windows)
+            shown = os.pardir
+        outside = shown == os.pardir or shown.startswith(os.pardir + os.sep)
+        out[path] = name if outside else shown.replace(os.sep, "/")
+    return out

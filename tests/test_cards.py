@@ -104,7 +104,7 @@ def test_preview_renders_exactly_what_anki_renders(
     relative = [Path(p.name) for p in paths]
     cards = _build_and_import(relative, tmp_path, collection)
     anki = {(n["Source"], n.note_type()["name"]): (q, a) for n, q, a in cards}
-    decks, _ = card_views([str(p) for p in relative], tmp_path / "preview.html")
+    decks, _ = card_views([str(p) for p in relative], tmp_path / "preview.html", lock_path=tmp_path / "test.lock")
     shown = {
         (html.escape(c.source, quote=False), f"papers2anki {c.kind.title()}"): (c.front, c.back)
         for d in decks

@@ -232,17 +232,19 @@ _CARDS_REPORT = """(W => JSON.stringify({
 
 @needs_chromium
 def test_page_in_chromium_typesets_every_card_and_fits_a_phone(tmp_path: Path) -> None:
-    # The lists sit in a folder with a long name and no place to break a line, as a CI runner's checkout may:
-    # every card links to its file by the path as given, and such a path must wrap, not widen the page.
-    deep = tmp_path / ("checkout_" + "0123456789abcdef" * 4)
-    shutil.copytree(SOURCES, deep / "sources")
-    shutil.copytree(ANSWERS, deep / "answers")
-    lists = [deep / "sources", deep / "answers"]
+    # The lists sit in folders with long names and no place to break a line: every card links to its file
+    # by its path in the course folder (as its Source field names it), and such a path must wrap, not widen
+    # the page.
+    deep = tmp_path / "course"
+    long = "0123456789abcdef" * 6
+    shutil.copytree(SOURCES, deep / f"sources_{long}")
+    shutil.copytree(ANSWERS, deep / f"answers_{long}")
+    lists = [deep / f"sources_{long}", deep / f"answers_{long}"]
     out = tmp_path / "preview.html"
     result = CliRunner().invoke(main, ["preview", *map(str, lists), "--out", str(out)])
     assert result.exit_code == 0, result.output
     corpus = papers2anki.load(lists)
-    expected = [d.location.short for group in drafts_of(corpus.papers) for d in group]
+    expected = [d.fields[-1] for group in drafts_of(corpus.papers, course=deep) for d in group]
     formulas = sum(len(d.formulas) for group in drafts_of(corpus.papers) for d in group)
     assert all(len(source) > 100 for source in expected)
     with Chromium() as browser:

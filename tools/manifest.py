@@ -5,7 +5,8 @@
     python tools/manifest.py > after.txt && diff before.txt after.txt
 
 Every run uses a fixed SOURCE_DATE_EPOCH, a fresh cache folder and copies of the inputs in a temporary
-folder (paths in reports are relative to it), then lists, one line each: the sha256 of every file each
+folder named `work` (paths in reports are relative to it; cards built with a lock at its top name their
+files from its parent: `work/fixtures/...`), then lists, one line each: the sha256 of every file each
 command writes (decks, locks, pages) and of each command's output, with its exit status. It covers
 `build` of `sources/` per paper and `--single`; the fixture lists with `--force`; a synthetic corpus
 (`benchmarks/corpus.py`) with one and with several worker processes; an edit sequence of rebuilds
@@ -109,7 +110,10 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print each command's output too")
     parser.add_argument("--keep", action="store_true", help="keep the work folder and say where it is")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="p2a-manifest-"))
+    # A folder of a fixed name: a lock given at its top (`--lock fx.lock`) makes it the course folder's
+    # child, and the cards name their files from the course folder (`work/fixtures/...`).
+    work = Path(tempfile.mkdtemp(prefix="p2a-manifest-")) / "work"
+    work.mkdir()
     try:
         copy_inputs(work)
         r = Runner(work, args.show)
@@ -139,7 +143,7 @@ def main() -> None:
         if args.keep:
             print(f"# work folder: {work}", file=sys.stderr)
         else:
-            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(work.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":

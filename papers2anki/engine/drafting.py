@@ -16,18 +16,25 @@ if TYPE_CHECKING:
     from ..sources import Source
 
 
-def cached_drafts(papers: list[Paper], keys: list[str], store: Store, roots: list[str]) -> list[list[NoteDraft]]:
+def cached_drafts(
+    papers: list[Paper], keys: list[str], store: Store, roots: list[str], course: str
+) -> list[list[NoteDraft]]:
     """`drafts_of` each paper, or its drafts from an earlier build of the same paper records whose
-    images are still what they were."""
+    images are still what they were, and whose files the cards name as they did then (from the course
+    folder `course`: the key holds those names, not the working folder the paths were given from)."""
     from ..media import current
 
     finders = _finders_of(papers, roots)
-    keys = [digest(key, *finder) if finder else key for key, finder in zip(keys, finders)]
+    places = _places_of(papers, course)
+    keys = [
+        digest(key, *finder, *(part for item in sorted(mine.items()) for part in item))
+        for key, finder, mine in zip(keys, finders, places)
+    ]
     grouped = _cached_calls(
         store,
         keys,
         drafts_of_paper,
-        lambda i: (papers[i], finders[i]),
+        lambda i: (papers[i], finders[i], places[i]),
         valid=lambda drafts: current((image.path, image.seen) for d in drafts for image in d.images),
     )
     for paper, drafts in zip(papers, grouped):
@@ -122,6 +129,16 @@ def _finders_of(papers: list[Paper], roots: list[str]) -> list[list[str]]:
         files = {q.location.file for q in paper.questions} | ({paper.review.location.file} if paper.review else set())
         out.append(sorted({finder.root_of(f) for f in files}))
     return out
+
+
+def _places_of(papers: list[Paper], course: str) -> list[dict[str, str]]:
+    """For each paper, its files as its cards name them (`sources.course_paths`), each file resolved once."""
+    from ..notes import files_of
+    from ..sources import course_paths
+
+    mine = [files_of([paper]) for paper in papers]
+    every = course_paths((f for files in mine for f in files), course)
+    return [{f: every[f] for f in files} for files in mine]
 
 
 def _seen_images(drafts: list[NoteDraft]) -> list[str]:

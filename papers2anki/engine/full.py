@@ -15,6 +15,7 @@ from ..held import errors_of, unread_of
 from ..identity import Assignment, Context, Facts, Hold, assign, build_time, deck_files, lock_expiry, rebuild_of
 from ..records import Paper, Problem
 from ..reports import BuildReport
+from ..sources import course_folder
 from .cache import Store, digest, file_state, folder_for
 from .drafting import cached_drafts, cached_lint
 from .jobs import package_and_digest
@@ -90,7 +91,7 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
     now = build_time()
     folder = folder_for(options.lock_file)
     stores = {kind: Store(folder, f"{kind}-{options.lock_file.name}") for kind in ("drafts", "lint", "files")}
-    drafted = _drafted_and_linted(corpus, papers, problems, sources, stores)
+    drafted = _drafted_and_linted(corpus, papers, problems, sources, stores, course_folder(options.lock_file))
     report = drafted.report
     held = _held_back(corpus, drafted, options)
     target_of, partial = _target_of(options), held.partial
@@ -125,12 +126,13 @@ def _drafted_and_linted(
     problems: list[Problem],
     sources: dict[str, Source],
     stores: dict[str, Store],
+    course: str,
 ) -> _Drafted:
     """Every paper's notes drafted and linted (from the cache where it can), and the report so far."""
     from ..lint import gathered
 
     paper_keys = [digest(dumps(p)) for p in papers]  # (packed: a plain pickle keeps a copy of the text)
-    grouped = cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus))
+    grouped = cached_drafts(papers, paper_keys, stores["drafts"], source_roots(corpus), course)
     stores["drafts"].save(release=True)  # each store is written once its stage is done, and let go
     all_drafts = [d for g in grouped for d in g]
     images = tuple(sorted({(i.path, i.seen) for d in all_drafts for i in d.images if i.path}))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 from collections.abc import Iterator
@@ -87,7 +88,9 @@ class Inputs:
 
     def fingerprint(self, known: dict[str, tuple[tuple[int, int, int, int] | None, str]] | None = None) -> str:
         digests = self.digests(known)
-        return digest(self.encoding, *(part for path in self.files for part in (path, digests[path])))
+        # (Where each file is, too: its cards name it from the course folder, see `sources.course_paths`.)
+        parts = (part for path in self.files for part in (path, os.path.abspath(path), digests[path]))
+        return digest(self.encoding, *parts)
 
     def settled(self) -> dict[str, tuple[tuple[int, int, int, int] | None, str]]:
         """The files whose state can stand for their bytes next time, with their digests."""
@@ -164,8 +167,8 @@ def lazy_corpus(names: list[str], encoding: str | None, lock_file: Path | None) 
     builds of `lock_file` (None: no cache)."""
     from ..sources import find_source_files
 
-    store = Store(folder_for(lock_file) if lock_file is not None else None, "parse")
     inputs = Inputs([path for path in find_source_files(names) if not path.endswith(".lock")], encoding)
+    store = Store(folder_for(lock_file) if lock_file is not None else None, "parse")
     corpus = Corpus()
     corpus.paths = names
     corpus.parsed = store

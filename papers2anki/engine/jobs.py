@@ -53,11 +53,12 @@ def lint_paper_job(job: tuple[Paper, list[NoteDraft], dict[str, Source]]) -> lis
     return lint_paper(*job)
 
 
-def drafts_of_paper(job: tuple[Paper, list[str]]) -> list[NoteDraft]:
+def drafts_of_paper(job: tuple[Paper, list[str], dict[str, str]]) -> list[NoteDraft]:
+    """A paper's drafts, given the roots of its images and its files as cards name them."""
     from ..notes import drafts_of
 
-    paper, roots = job
-    return drafts_of([paper], roots)[0]
+    paper, roots, places = job
+    return drafts_of([paper], roots, places=places)[0]
 
 
 def package_and_digest(specs: list[DeckSpec]) -> tuple[bytes, str]:

@@ -183,9 +183,10 @@ def delta(
     not redone had none: the last build held none back, see `last_build.LastBuild.delta`.)
     """
     from ..identity import Context, deck_files, lock_expiry
+    from ..sources import course_folder
     from .outputs import previous_of
 
-    redo = _papers_to_redo(bmap, digests)
+    redo = _papers_to_redo(bmap, digests, course_folder(options.lock_file))
     if redo is None:
         return None
     problems = _problems(bmap, redo, options.force)
@@ -224,7 +225,7 @@ def delta(
     return Delta(told.report, told.rebuild, packages, lock, new_map, until, redone_decks)
 
 
-def _papers_to_redo(bmap: BuildMap, digests: dict[str, str]) -> _Redo | None:
+def _papers_to_redo(bmap: BuildMap, digests: dict[str, str], course: str) -> _Redo | None:
     """The papers the changed files hold, parsed, merged and drafted; None when they are not the same
     papers as before (added, removed, renamed or moved), or too many files changed."""
     from ..files import read_bytes
@@ -260,7 +261,7 @@ def _papers_to_redo(bmap: BuildMap, digests: dict[str, str]) -> _Redo | None:
         return None  # a file changed while this build read it
     merged = merge([(path, parsed[path]) for path in bmap.files if path in parsed])
     papers = [merged.papers[key] for key in redo]
-    grouped = drafts_of(papers)
+    grouped = drafts_of(papers, course=course)
     if any(d.images for drafts in grouped for d in drafts):
         return None  # an image now: which one a full build tracks (see `last_build.LastBuild.delta`)
     return _Redo(changed, redo, index, merged, papers, grouped)
