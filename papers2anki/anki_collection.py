@@ -6,8 +6,10 @@ The `anki` package (the optional extra) is imported inside the functions that ne
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +104,11 @@ def backup(col: Any, path: Path) -> str:
     """Anki's own backup into the profile's backups/ folder; returns the backup file."""
     folder = path.parent / "backups"
     folder.mkdir(exist_ok=True)
-    col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+    try:
+        col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+    except Exception as exc:  # the backend's error (a full disk, a folder it may not write)
+        message = anki_message(exc)
+        raise PushError(f"Anki could not back up {path} into {folder}: {message}. Nothing was changed.") from None
     # False means "nothing changed since the newest backup": that one is the backup, then.
     backups = sorted(folder.glob("backup-*.colpkg"), key=lambda p: p.stat().st_mtime)
     if not backups:
@@ -123,3 +129,23 @@ def import_package(col: Any, package: Path) -> Any:
         with_deck_configs=False,
     )
     return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options)).log
+
+
+def imported_copy(path: Path, lock_file: Path) -> Path:
+    """Where `push` keeps the package it last imported into the collection at `path` from the course of
+    `lock_file`: beside the collection, one per course (by the lock's absolute path). The next push's
+    build reads it as its previous deck file: a note whose content differs from what the collection last
+    got from the lists counts as changed, so that an edit undone in the lists (with the lock) reaches the
+    collection too (see `papers2anki.build`)."""
+    key = hashlib.sha256(str(lock_file.resolve()).encode("utf-8")).hexdigest()[:12]
+    return path.parent / f"papers2anki-imported-{key}.apkg"
+
+
+def keep_imported(package: Path, copy: Path) -> None:
+    """`package`, just imported, becomes the `imported_copy`: copied beside it, then renamed into place."""
+    temp = copy.with_name(copy.name + ".tmp")
+    try:
+        shutil.copyfile(package, temp)
+        os.replace(temp, copy)
+    finally:
+        temp.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ stays fast and works without it.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -26,6 +27,8 @@ from .anki_collection import (
     anki_message,
     backup,
     import_package,
+    imported_copy,
+    keep_imported,
     open_collection,
     profile_collection,
 )
@@ -83,6 +86,10 @@ def push(
     holds it back: not imported, its notes in the lock as they were; the others are imported, and
     `report.build` names it (`held_back`) and its errors (`problems`).
 
+    A note whose content differs from what this collection last got from these lists counts as changed
+    (the build's undo rule, with the package the last push imported as the previous deck file, kept
+    beside the collection): an edit undone in the lists and the lock reaches the collection too.
+
     The notes the lock marks removed (questions gone from the lists) that are in the collection are
     counted (`report.removed`) and, after the import, retired if `retire` says so: "suspend" suspends
     their cards, "delete" deletes them, in one operation (all or none); None leaves them as they are.
@@ -103,6 +110,9 @@ def push(
         auth = anki_sync.login(col, path, options) if options is not None else None
         with tempfile.TemporaryDirectory(prefix="papers2anki-push-") as tmp:
             package = Path(tmp) / "papers.apkg"
+            last = imported_copy(path, lock_file)
+            if last.is_file():  # what the collection last got: the build's previous deck file (the undo rule)
+                shutil.copyfile(last, package)
             report.build = _build(corpus, tmp, package, lock_file, root, rename_decks)
             tell(_built_line(report.build))
             report.backup = backup(col, path)
@@ -110,6 +120,10 @@ def push(
             if options is not None and anki_sync.sync(col, path, auth, options, "before", report.synced):
                 tell(report.synced[-1])
             _import(col, path, package, report, tell)
+            try:
+                keep_imported(package, last)
+            except OSError as exc:
+                tell(f"warning: could not keep a copy of the package in {last}: {exc.strerror or exc}")
         _retire(col, lock_file, retire, report, tell)
         if options is not None:
             try:
