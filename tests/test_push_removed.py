@@ -234,3 +234,26 @@ def test_the_sync_takes_the_retiring_to_the_phone(
         assert phone.note_count() == 61 and not gone & set(phone.db.list("select guid from notes"))
     finally:
         phone.close()
+
+
+def test_pushing_one_list_retires_nothing_of_the_others(sources_copy: Path, desktop: Path) -> None:
+    """A push of part of the sources keeps the lock's rows of the papers it did not read: none of them
+    becomes "removed", so --delete-removed has nothing of theirs to delete."""
+    lock = sources_copy / "papers2anki.lock"
+    first = push_cli(str(sources_copy), "--collection", str(desktop))
+    assert first.exit_code == 0, first.output
+    before = cards_by_guid(desktop)
+    locked = lock.read_bytes()
+
+    one = push_cli(str(sources_copy / "seminar-02.txt"), "--collection", str(desktop), "--delete-removed")
+    assert one.exit_code == 0, one.output
+    assert "nothing to delete" in one.output
+    assert lock.read_bytes() == locked
+    assert cards_by_guid(desktop) == before
+
+    retire_questions(sources_copy)  # one question out of seminar-01 and one out of seminar-02
+    one = push_cli(str(sources_copy / "seminar-02.txt"), "--collection", str(desktop), "--delete-removed")
+    assert one.exit_code == 0, one.output
+    assert removed_guids(lock) <= set(before) and len(removed_guids(lock)) == 1  # seminar-02's only
+    after = cards_by_guid(desktop)
+    assert len(after) == 62 and set(before) - set(after) == removed_guids(lock)
