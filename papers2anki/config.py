@@ -148,8 +148,12 @@ def _checked(key: str, value: Any, where: str, folder: Path, here: Path) -> Any:
 
 
 def _toml(value: Any) -> str:
-    kind = {bool: "a boolean", int: "a number", float: "a number", dict: "a table", list: "a list"}
-    return kind.get(type(value), "an empty string" if value == "" else repr(value))
+    """What a value is, as its author would say it: `a number`, `an empty list`, `a list holding a number`."""
+    if isinstance(value, list):
+        wrong = [item for item in value if not (isinstance(item, str) and item.strip())]
+        return f"a list holding {_toml(wrong[0])}" if wrong else "an empty list" if not value else "a list"
+    kind = {bool: "a boolean", int: "a number", float: "a number", dict: "a table"}
+    return kind.get(type(value), "an empty string" if not str(value).strip() else repr(value))
 
 
 def _relative(value: str, folder: Path, here: Path) -> str:
