@@ -126,6 +126,8 @@ def _read(path: Path, here: Path, pyproject: bool) -> Config | None:
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             known = f"{hint}the keys are {', '.join(KEYS)}"
+            if not pyproject and key == "tool":  # the pyproject.toml table copied as it is
+                known = f"a {OWN_FILE} has its keys at the top level, without [{TABLE}]; {known}"
             raise ConfigError(f"{shown}:{line}: unknown key '{key}' in {config.table or shown} ({known})")
         config.values[key] = _checked(key, value, f"{shown}:{line}", path.parent, here)
     return config

@@ -31,6 +31,12 @@ CASES = [
     ("pyproject.toml", "[tool.papers2anki]\nsources = []\n", "pyproject.toml:2: 'sources' must be", "empty list"),
     ("pyproject.toml", "[tool.papers2anki]\n\nsources = ['lists', 1]\n", "pyproject.toml:3: 'sources' must be", "a list holding a number"),
     ("papers2anki.toml", "sources = [true]\n", "papers2anki.toml:1: 'sources' must be", "a list holding a boolean"),
+    (
+        "papers2anki.toml",
+        "[tool.papers2anki]\nsources = 'lists'\n",
+        "papers2anki.toml:1: unknown key 'tool'",
+        "a papers2anki.toml has its keys at the top level, without [tool.papers2anki]",
+    ),
 ]
 
 
