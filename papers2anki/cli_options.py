@@ -7,12 +7,13 @@ Only click at module level: `papers2anki --help` stays fast.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from .config import OWN_FILE, PYPROJECT, TABLE, Config
+from .config import OWN_FILE, PYPROJECT, TABLE, Config, from_config
 from .defaults import DEFAULT_OUT, DEFAULT_PREVIEW, DEFAULT_ROOT, DEFAULT_SOURCES
 from .messages import known_encoding
 
@@ -40,10 +41,25 @@ class Command(click.Command):
             formatter.write_text(text)
 
 
+class SourcePath(click.Path):
+    """An existing file or folder. One that the config file's `sources` names and that does not exist is
+    said as the config's mistake, at its line: the user typed no SOURCES."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if ctx is not None and param is not None and param.name and from_config(ctx, param.name):
+            config: Config | None = ctx.find_root().meta.get(CONFIG_KEY)
+            if config is not None and not os.path.lexists(value):
+                raise config.missing_source(value)
+        return super().convert(value, param, ctx)
+
+
 def sources_argument(command: F) -> F:
     """SOURCES: any number of existing files or folders; its default is said in the command's help."""
     command.__doc__ = f"{inspect.cleandoc(command.__doc__ or '')}\n\n{SOURCES_HELP}"
-    return click.argument("sources", nargs=-1, type=click.Path(exists=True))(command)
+    return click.argument("sources", nargs=-1, type=SourcePath())(command)
 
 
 encoding_option = click.option(

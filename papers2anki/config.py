@@ -63,6 +63,7 @@ class Config:
     path: str  #: the file, as shown to the user (relative to the current folder when below it)
     table: str  #: where in it: "[tool.papers2anki]", or "" for a papers2anki.toml
     values: dict[str, Any] = field(default_factory=dict)  #: key -> value, paths relative to the current folder
+    written: dict[str, tuple[int, Any]] = field(default_factory=dict)  #: key -> its line, and its value as written
 
     def describe(self, params: set[str | None]) -> str:
         """Where the defaults of a command with these parameters come from, and which they are."""
@@ -71,6 +72,17 @@ class Config:
         if not mine:
             return f"Config file: {where} (it sets none of this command's defaults)."
         return f"Defaults from {where}: {', '.join(mine)}; the command line wins."
+
+    def missing_source(self, path: str) -> ConfigError:
+        """The error for a path of `sources` (as the command got it) that does not exist: at its line, as
+        written in the file."""
+        line, written = self.written["sources"]
+        items = written if isinstance(written, list) else [written]
+        name = dict(zip(self.values["sources"], items)).get(path, path)
+        return ConfigError(
+            f"{self.path}:{line}: 'sources' names '{name}', which does not exist "
+            f"(paths in {os.path.basename(self.path)} are relative to its folder)"
+        )
 
 
 def _show(value: Any) -> str:
@@ -130,6 +142,7 @@ def _read(path: Path, here: Path, pyproject: bool) -> Config | None:
                 known = f"a {OWN_FILE} has its keys at the top level, without [{TABLE}]; {known}"
             raise ConfigError(f"{shown}:{line}: unknown key '{key}' in {config.table or shown} ({known})")
         config.values[key] = _checked(key, value, f"{shown}:{line}", path.parent, here)
+        config.written[key] = (line, value)
     return config
 
 

@@ -37,6 +37,8 @@ CASES = [
         "papers2anki.toml:1: unknown key 'tool'",
         "a papers2anki.toml has its keys at the top level, without [tool.papers2anki]",
     ),
+    ("pyproject.toml", "[tool.papers2anki]\nsources = ['lists', 'week-02']\n", "pyproject.toml:2: 'sources' names 'week-02'", "does not exist"),
+    ("papers2anki.toml", "\nsources = 'lits'\n", "papers2anki.toml:2: 'sources' names 'lits'", "does not exist"),
 ]
 
 
@@ -51,8 +53,8 @@ def test_a_config_mistake_is_said_in_its_own_words(
 ) -> None:
     course(tmp_path, name, config)
     monkeypatch.chdir(tmp_path)
-    for command in ("build", "check", "preview"):
-        result = run(command)
+    for command in (["build"], ["check"], ["preview"], ["push", "--collection", "none.anki2"]):
+        result = run(*command)
         assert result.exit_code == 2, result.output
         assert f"Error: {message}" in result.output and words in result.output, result.output
         assert "Invalid value for '[SOURCES]" not in result.output
@@ -61,3 +63,20 @@ def test_a_config_mistake_is_said_in_its_own_words(
     assert sorted(os.listdir(tmp_path)) == ["lists", name]  # nothing written
     assert os.listdir(tmp_path / "lists") == ["week-01.txt"]
 
+
+def test_a_missing_sources_path_is_named_from_a_folder_below_too(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    course(tmp_path, "papers2anki.toml", "sources = 'lits'\n")
+    (tmp_path / "lists" / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "lists" / "sub")
+    result = run("build")
+    assert result.exit_code == 2, result.output
+    assert "Error: ../../papers2anki.toml:1: 'sources' names 'lits'" in result.output, result.output
+    assert not (tmp_path / "lists" / "papers2anki.lock").exists()
+
+
+def test_a_missing_path_typed_on_the_command_line_is_said_as_before(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    course(tmp_path, "papers2anki.toml", "sources = 'lists'\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "week-02")
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '[SOURCES]...': Path 'week-02' does not exist." in result.output
