@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..corpus import Corpus
 from ..previous import DeckNotes, deck_notes, read_record, record_bytes, record_path
 from ..records import Paper, Problem
-from ..sources import IMAGE_SUFFIXES, find_source_files
+from ..sources import IMAGE_SUFFIXES, NoSources, find_source_files
 from .cache import Store, file_state
 
 if TYPE_CHECKING:
@@ -48,23 +48,36 @@ def shipped(specs: list[DeckSpec], fingerprints: dict[str, str]) -> Shipped:
 def unread_lists(corpus: Corpus | list[Paper], lock_file: Path) -> list[str]:
     """The lists beside the lock that a build given lists by name does not read: not empty, a build of
     part of the sources. A folder given is read whole; papers given as records (not files) are all the
-    sources; lists elsewhere than beside the lock are another course's."""
+    sources; lists elsewhere than beside the lock are another course's. When a list read lies beside the
+    lock, the lock's folder is a folder of lists, read whole by a build of it: the lists in its
+    subfolders count too (`sources/part2/` when `sources/*.txt` are given)."""
     if not isinstance(corpus, Corpus) or all(os.path.isdir(p) for p in corpus.paths):
         return []
     read = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
     folder = os.path.dirname(lock_file) or "."
+    beside = any(os.path.dirname(p) == os.path.abspath(folder) for p in read)
+    unread = []
+    for path in _lists_in(folder, deep=beside):
+        name = os.path.basename(path)
+        if name.startswith(".") or name.endswith((".lock", ".apkg")) or name.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        if os.path.abspath(path) not in read:
+            unread.append(path)
+    return unread
+
+
+def _lists_in(folder: str, deep: bool) -> list[str]:
+    """The files in `folder`, sorted; with `deep`, those of its subfolders too, as a build of it reads them."""
+    if deep:
+        try:
+            return find_source_files([folder])
+        except NoSources:
+            return []
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return []
-    unread = []
-    for entry in entries:
-        name = entry.name
-        if name.startswith(".") or name.endswith((".lock", ".apkg")) or name.lower().endswith(IMAGE_SUFFIXES):
-            continue
-        if entry.is_file() and os.path.abspath(entry.path) not in read:
-            unread.append(entry.path)
-    return unread
+    return [entry.path for entry in entries if entry.is_file()]
 
 
 def papers_in(files: list[str], encoding: str | None) -> dict[str, str]:

@@ -1,0 +1,86 @@
+"""Lists in a subfolder of the lock's folder are lists of that lock too (a build of the folder reads them):
+a build given the lists beside the lock by name (`papers2anki build sources/*.txt`) but not those in
+`sources/part2/` is a build of part of the sources. It keeps their papers' lock rows and deck files, and
+a push of those lists with --delete-removed deletes none of their notes from the collection (with the
+real Anki backend)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from conftest import fresh_collection, import_packages
+
+from papers2anki.cli import main
+
+A = "Attention Is All You Need\n\n1. Зачем нужно позиционное кодирование?\n2. Что такое multi-head attention?\n"
+B = "Deep Residual Learning\n\n1. Что такое остаточная связь?\n2. Зачем нужна батч-нормализация?\n"
+C = "Neural Tangent Kernel\n\n1. Определите NTK.\n2. Как меняется NTK при обучении?\n"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env={"SOURCE_DATE_EPOCH": "1780000000"})
+
+
+def course(folder: Path) -> Path:
+    sources = folder / "sources"
+    (sources / "part2").mkdir(parents=True)
+    (sources / "a.txt").write_text(A, encoding="utf-8")
+    (sources / "b.txt").write_text(B, encoding="utf-8")
+    (sources / "part2" / "c.txt").write_text(C, encoding="utf-8")
+    return sources
+
+
+def removed(lock: Path) -> list[str]:
+    return [n["text"] for n in json.loads(lock.read_text("utf-8"))["notes"] if n["removed"] is not None]
+
+
+def test_the_lists_beside_the_lock_by_name_leave_a_subfolders_papers_alone(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sources = course(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert run("build").exit_code == 0
+    lock = sources / "papers2anki.lock"
+    before, decks = lock.read_bytes(), sorted(p.name for p in (tmp_path / "decks").iterdir())
+    assert "neural-tangent-kernel.apkg" in decks
+
+    result = run("build", "--dry-run", "sources/a.txt", "sources/b.txt")
+    assert result.exit_code == 0, result.output
+    assert "would be removed" not in result.output and "no longer in the sources" not in result.output
+
+    result = run("build", "sources/a.txt", "sources/b.txt")
+    assert result.exit_code == 0, result.output
+    assert "removed (no paper" not in result.output and "no longer in the sources" not in result.output
+    assert result.output.splitlines()[-1].endswith("nothing changed, no file rewritten")
+    assert lock.read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "decks").iterdir()) == decks
+
+
+def test_a_push_of_those_lists_deletes_no_note_of_the_subfolder(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from anki.collection import Collection
+
+    sources = course(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    fresh_collection(tmp_path / "anki").close()
+    desktop = tmp_path / "anki" / "collection.anki2"
+    assert run("push", "--collection", str(desktop)).exit_code == 0
+
+    result = run("push", "sources/a.txt", "sources/b.txt", "--collection", str(desktop), "--delete-removed")
+    assert result.exit_code == 0, result.output
+    assert "nothing to delete" in result.output, result.output
+    assert removed(sources / "papers2anki.lock") == []
+    col = Collection(str(desktop))
+    try:
+        assert len(col.find_notes('"deck:Papers::Neural Tangent Kernel"')) == 2
+        assert col.note_count() == 6
+    finally:
+        col.close()
+
+    # What stays is what a full build imports: nothing new, nothing lost.
+    assert run("build").exit_code == 0
+    check = fresh_collection(tmp_path / "check")
+    try:
+        import_packages(check, sorted((tmp_path / "decks").glob("*.apkg")))
+        assert check.note_count() == 6
+    finally:
+        check.close()
