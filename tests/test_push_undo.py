@@ -27,7 +27,6 @@ def note_texts(path: Path) -> dict[str, str]:
 
 
 def test_an_edit_undone_with_the_lock_reaches_the_collection(sources_copy: Path, tmp_path: Path, desktop: Path) -> None:
-    lock = sources_copy / "papers2anki.lock"
     args = [str(sources_copy), "--collection", str(desktop)]
     first = push_cli(*args)
     assert first.exit_code == 0, first.output
