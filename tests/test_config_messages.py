@@ -29,7 +29,12 @@ def course(folder: Path, name: str, config: str) -> None:
 
 CASES = [
     ("pyproject.toml", "[tool.papers2anki]\nsources = []\n", "pyproject.toml:2: 'sources' must be", "empty list"),
-    ("pyproject.toml", "[tool.papers2anki]\n\nsources = ['lists', 1]\n", "pyproject.toml:3: 'sources' must be", "a list holding a number"),
+    (
+        "pyproject.toml",
+        "[tool.papers2anki]\n\nsources = ['lists', 1]\n",
+        "pyproject.toml:3: 'sources' must be",
+        "a list holding a number",
+    ),
     ("papers2anki.toml", "sources = [true]\n", "papers2anki.toml:1: 'sources' must be", "a list holding a boolean"),
     (
         "papers2anki.toml",
@@ -37,7 +42,12 @@ CASES = [
         "papers2anki.toml:1: unknown key 'tool'",
         "a papers2anki.toml has its keys at the top level, without [tool.papers2anki]",
     ),
-    ("pyproject.toml", "[tool.papers2anki]\nsources = ['lists', 'week-02']\n", "pyproject.toml:2: 'sources' names 'week-02'", "does not exist"),
+    (
+        "pyproject.toml",
+        "[tool.papers2anki]\nsources = ['lists', 'week-02']\n",
+        "pyproject.toml:2: 'sources' names 'week-02'",
+        "does not exist",
+    ),
     ("papers2anki.toml", "\nsources = 'lits'\n", "papers2anki.toml:2: 'sources' names 'lits'", "does not exist"),
 ]
 
