@@ -20,7 +20,16 @@ from .cache import Store, digest, file_state, folder_for
 from .drafting import cached_drafts, cached_lint
 from .jobs import package_and_digest
 from .memory import dumps, give_back
-from .outputs import Record, papers_in, previous_of, record_of, remove, shipped, unread_lists
+from .outputs import (
+    Record,
+    papers_in,
+    previous_of,
+    record_of,
+    recorded_elsewhere,
+    remove,
+    shipped,
+    unread_lists,
+)
 
 if TYPE_CHECKING:
     from ..lock import Lock
@@ -96,6 +105,9 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
     held = _held_back(corpus, drafted, options)
     target_of, partial = _target_of(options), held.partial
     shipped = [str(options.single)] if options.single else [target_of(s) for s in held.built_facts.slugs]
+    if not options.single and not partial:  # (the undo rule: a paper's notes may be in a deck file of its old
+        # title's name; a build of part of the sources does not read all the course's deck files for it)
+        shipped += recorded_elsewhere(options.lock_file, str(options.out_dir), shipped)
     context = Context(now, options.root, options.rename_decks, target_of, keep_gone=held.keep_gone)
     context = replace(context, previous=previous_of(shipped, stores["files"]), partial=partial)
     assigned = _assigned(held, context)

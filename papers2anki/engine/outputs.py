@@ -34,6 +34,17 @@ def previous_of(files: Iterable[str], made: Store | None = None) -> DeckNotes:
     return found
 
 
+def recorded_elsewhere(lock_file: Path, out_dir: str, files: list[str]) -> list[str]:
+    """The deck files builds of this lock wrote into `out_dir` that are none of `files` (those this build
+    writes): the deck files of gone papers, and of papers whose title changed since. They are read as
+    previous deck files too, for the undo rule: a title corrected and then restored (`git revert`) moved
+    the paper's notes to a file of the new name, the one the collection last imported them from."""
+    out = os.path.abspath(out_dir)
+    mine = {os.path.abspath(f) for f in files}
+    found = (f for f in read_record(lock_file) if os.path.dirname(os.path.abspath(f)) == out)
+    return sorted(f for f in found if os.path.abspath(f) not in mine)
+
+
 Shipped = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[int, str, int], ...]]
 
 
