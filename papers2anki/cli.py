@@ -127,6 +127,8 @@ def _build_summary(report: BuildReport, verbose: bool, where: str) -> Iterator[s
             counts = f"{deck.new} new, {deck.changed} changed, {deck.unchanged} unchanged, {deck.removed} removed"
             yield f"{deck.name}: {counts}"
     yield from report.notices + report.removed
+    if report.dry_run:  # a dry run names every file it would write (a build says how many)
+        yield from (f"{path}: would be written" for path in report.written)
     gone = "would be removed" if report.dry_run else "removed"
     yield from (f"{path}: {gone} (no paper of the sources is written there now)" for path in report.deleted)
     yield (

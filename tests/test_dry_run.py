@@ -35,10 +35,19 @@ def test_a_first_dry_run_writes_nothing(sources_copy: Path, tmp_path: Path, monk
         f"18 deck files would be written to decks, the lock {Path('sources/papers2anki.lock')} would be updated "
         "(dry run: nothing written)"
     )
-    # The real build then says the same, but for the tense.
+    # It names every file it would write: those the real build then writes.
+    named = {
+        line.removesuffix(": would be written") for line in said.splitlines() if line.endswith(": would be written")
+    }
+    assert len(named) == 19
+    # The real build then says the same, but for the tense (and the list of files).
     code, real = build("sources", "--out", "decks", "-v")
     assert code == 0 and real.replace(" would be", "").replace(" (dry run: nothing written)", "") == real
-    assert real.splitlines()[:-1] == said.splitlines()[:-1]
+    written = {str(p.relative_to(tmp_path)) for p in (tmp_path / "decks").glob("*.apkg")}
+    assert named == written | {str(Path("sources/papers2anki.lock"))}
+    assert real.splitlines()[:-1] == [
+        line for line in said.splitlines()[:-1] if not line.endswith(": would be written")
+    ]
     assert real.splitlines()[-1] == said.splitlines()[-1].replace(" would be", "").replace(
         " (dry run: nothing written)", ""
     )

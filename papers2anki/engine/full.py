@@ -104,12 +104,12 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
     report = drafted.report
     held = _held_back(corpus, drafted, options)
     target_of, partial = _target_of(options), held.partial
-    shipped = [str(options.single)] if options.single else [target_of(s) for s in held.built_facts.slugs]
+    earlier = [str(options.single)] if options.single else [target_of(s) for s in held.built_facts.slugs]
     if not options.single and not partial:  # (the undo rule: a paper's notes may be in a deck file of its old
         # title's name; a build of part of the sources does not read all the course's deck files for it)
-        shipped += recorded_elsewhere(options.lock_file, str(options.out_dir), shipped)
+        earlier += recorded_elsewhere(options.lock_file, str(options.out_dir), earlier)
     context = Context(now, options.root, options.rename_decks, target_of, keep_gone=held.keep_gone)
-    context = replace(context, previous=previous_of(shipped, stores["files"]), partial=partial)
+    context = replace(context, previous=previous_of(earlier, stores["files"]), partial=partial)
     assigned = _assigned(held, context)
     report.decks, report.matches, report.notices, report.removed = (
         assigned.done.reports,
