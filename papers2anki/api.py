@@ -68,8 +68,13 @@ def check(
 
 
 def default_lock_path(paths: Iterable[str | os.PathLike[str]]) -> Path:
+    """The lock of the lists at `paths` when none is given: the nearest `papers2anki.lock` in the first
+    path's folder (the folder itself, for a folder) or a folder above it, up to the top of its git
+    repository, so that a list or a subfolder built alone keeps its course's identities; else a new one
+    there."""
     first = Path(next(iter(paths), DEFAULT_SOURCES))
-    return (first if first.is_dir() else first.parent) / lockmod.LOCK_NAME
+    folder = first if first.is_dir() else first.parent
+    return lockmod.find_lock(folder) or folder / lockmod.LOCK_NAME
 
 
 def build(

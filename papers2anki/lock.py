@@ -108,6 +108,21 @@ def note_line(n: NoteEntry) -> str:
     )
 
 
+def find_lock(folder: str | os.PathLike[str]) -> Path | None:
+    """The nearest existing lock in `folder` or a folder above it, up to the top of its git repository (the
+    folder holding `.git`): the course's lock for a list or a subfolder of lists built alone. The path is
+    relative to the current folder when the lock is below it, as the user would write it."""
+    start = Path(os.path.abspath(folder))
+    for here in (start, *start.parents):
+        found = here / LOCK_NAME
+        if found.is_file():
+            shown = os.path.relpath(found)
+            return Path(shown) if not shown.startswith("..") else found
+        if (here / ".git").exists():
+            return None
+    return None
+
+
 def read_lock(path: str | os.PathLike[str]) -> Lock:
     p = Path(path)
     if not p.exists():

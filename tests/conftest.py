@@ -69,7 +69,7 @@ def collection(tmp_path: Path):  # type: ignore[no-untyped-def]
 def sources_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped sources (without a lock), to edit and build."""
     dest = tmp_path / "sources"
-    shutil.copytree(SOURCES, dest, ignore=shutil.ignore_patterns("*.lock"))
+    shutil.copytree(SOURCES, dest, ignore=shutil.ignore_patterns("*.lock", ".*"))
     return dest
 
 

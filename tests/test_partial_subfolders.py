@@ -84,3 +84,49 @@ def test_a_push_of_those_lists_deletes_no_note_of_the_subfolder(tmp_path: Path, 
         assert check.note_count() == 6
     finally:
         check.close()
+
+
+def guids(lock: Path) -> dict[str, str]:
+    return {n["text"]: n["guid"] for n in json.loads(lock.read_text("utf-8"))["notes"]}
+
+
+def test_a_list_in_a_subfolder_built_alone_uses_its_courses_lock(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No second lock in the subfolder (whose notes would all be new, and an edited question a duplicate in
+    Anki): the nearest lock above is the course's, and the rest of the course stays as it was."""
+    sources = course(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert run("build").exit_code == 0
+    lock = sources / "papers2anki.lock"
+    ids = guids(lock)
+    c = sources / "part2" / "c.txt"
+    c.write_text(C.replace("Определите NTK.", "Дайте определение NTK."), encoding="utf-8")
+
+    for args in (["sources/part2/c.txt"], ["sources/part2"]):  # one list, or its subfolder, from the course
+        result = run("build", "--dry-run", *args)
+        assert result.exit_code == 0, result.output
+        assert "0 new, 1 changed, 1 unchanged, 0 removed" in result.output
+        assert "would be removed" not in result.output and "no longer in the sources" not in result.output
+    monkeypatch.chdir(sources / "part2")  # or from the subfolder itself
+    result = run("build", "c.txt", "--out", "../../decks")
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 changed, 1 unchanged, 0 removed" in result.output
+    assert f"the lock {lock} updated" in result.output or "the lock ../papers2anki.lock updated" in result.output
+    assert not (sources / "part2" / "papers2anki.lock").exists()
+    after = guids(lock)
+    assert after["Дайте определение NTK."] == ids["Определите NTK."]  # the same note: no duplicate in Anki
+    assert removed(lock) == []
+    assert {t: g for t, g in after.items() if "NTK" not in t} == {t: g for t, g in ids.items() if "NTK" not in t}
+
+
+def test_a_lock_at_the_top_of_a_course_with_other_files_still_removes_gone_papers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Files beside a lock at the top of a course that hold none of its papers (a README) do not make a build
+    of `sources/` a build of part of the course: a list taken away is gone, its deck file removed."""
+    sources = course(tmp_path)
+    (tmp_path / "README.md").write_text("# Курс\n\nСписки вопросов к статьям.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("build", "sources", "--lock", "papers2anki.lock").exit_code == 0
+    (sources / "b.txt").unlink()
+    result = run("build", "sources", "--lock", "papers2anki.lock")
+    assert result.exit_code == 0, result.output
+    assert "deep-residual-learning.apkg: removed" in result.output
+    assert len(removed(tmp_path / "papers2anki.lock")) == 2

@@ -10,7 +10,7 @@ from .full import full_build
 from .last_build import LastBuild
 from .memory import paused_gc
 from .options import BuildOptions
-from .outputs import unread_lists
+from .outputs import unread_papers
 from .parallel import shared
 
 __all__ = ["BuildOptions", "run_build"]
@@ -19,9 +19,9 @@ __all__ = ["BuildOptions", "run_build"]
 def run_build(corpus: Corpus | list[Paper], options: BuildOptions) -> BuildReport:
     """The build: nothing to do (the last build's report), a few papers redone, or in full.
 
-    A build of part of the sources (see `outputs.unread_lists`) is always a full build of what it reads,
+    A build of part of the sources (see `outputs.unread_papers`) is always a full build of what it reads,
     and leaves no record: the lists it does not read count for it too (which papers they hold)."""
-    if unread_lists(corpus, options.lock_file):
+    if unread_papers(corpus, options.lock_file):
         with shared():
             return full_build(corpus, options).report
     last = LastBuild(folder_for(options.lock_file), options.lock_file, corpus, options.key())

@@ -22,13 +22,12 @@ from .jobs import package_and_digest
 from .memory import dumps, give_back
 from .outputs import (
     Record,
-    papers_in,
     previous_of,
     record_of,
     recorded_elsewhere,
     remove,
     shipped,
-    unread_lists,
+    unread_papers,
 )
 
 if TYPE_CHECKING:
@@ -168,9 +167,7 @@ def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOp
     errors = [] if options.force else errors_of(corpus, papers, facts.paper_keys, drafted.paper_lint, report.problems)
     # A build of part of the sources builds no paper that a list it does not read holds too (its part
     # there would look removed): the paper is held back as if it had errors, with a notice.
-    unread = unread_lists(corpus, options.lock_file)
-    encoding = corpus.inputs.encoding or None if isinstance(corpus, Corpus) and corpus.inputs else None
-    elsewhere = papers_in(unread, encoding) if unread else {}
+    elsewhere = unread_papers(corpus, options.lock_file)
     split = [i for i, key in enumerate(facts.paper_keys) if key in elsewhere]
     hold, old = Hold.of(papers, facts, errors, old, split)
     report.held_back = [papers[i].title for i in hold.papers if i not in split]  # (for errors: those are said)
@@ -180,7 +177,7 @@ def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOp
         options.progress(len(hold.papers))  # (done: nothing to package)
     keep_gone = bool(report.unread)  # the notes of a file not read are not gone
     built, built_drafts, built_facts = hold.others(papers, drafted.grouped, facts)
-    return _Held(hold, old, facts, built, built_drafts, built_facts, keep_gone, bool(unread), said)
+    return _Held(hold, old, facts, built, built_drafts, built_facts, keep_gone, bool(elsewhere), said)
 
 
 def _target_of(options: BuildOptions) -> Callable[[str], str]:

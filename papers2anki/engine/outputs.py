@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import lock as lockmod
 from ..corpus import Corpus
 from ..previous import DeckNotes, deck_notes, read_record, record_bytes, record_path
 from ..records import Paper, Problem
-from ..sources import IMAGE_SUFFIXES, NoSources, find_source_files
+from ..sources import NoSources, find_source_files
 from .cache import Store, file_state
 
 if TYPE_CHECKING:
@@ -56,39 +57,34 @@ def shipped(specs: list[DeckSpec], fingerprints: dict[str, str]) -> Shipped:
     return notes, tuple((i, f, m) for i, (f, m) in sorted(types.items()))
 
 
-def unread_lists(corpus: Corpus | list[Paper], lock_file: Path) -> list[str]:
-    """The lists beside the lock that a build given lists by name does not read: not empty, a build of
-    part of the sources. A folder given is read whole; papers given as records (not files) are all the
-    sources; lists elsewhere than beside the lock are another course's. When a list read lies beside the
-    lock, the lock's folder is a folder of lists, read whole by a build of it: the lists in its
-    subfolders count too (`sources/part2/` when `sources/*.txt` are given)."""
-    if not isinstance(corpus, Corpus) or all(os.path.isdir(p) for p in corpus.paths):
-        return []
-    read = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
+def unread_papers(corpus: Corpus | list[Paper], lock_file: Path) -> dict[str, str]:
+    """The papers of the lock's course that a build does not read, each with the first list not read that
+    holds it: not empty, a build of part of the sources.
+
+    The course's lists are those a build of the lock's folder would read, its subfolders too. A build given
+    that folder (or one above it) reads them all, and so does one given papers as records. Otherwise each
+    list of the course that the build does not read counts when it holds a paper the lock has notes of:
+    other files beside a lock kept at the top of a course (a README) count for nothing, and a list in a
+    subfolder built alone with its course's lock (`sources/part2/c.txt`) leaves the rest of the course as
+    it was, never "gone"."""
+    if not isinstance(corpus, Corpus):
+        return {}
     folder = os.path.dirname(lock_file) or "."
-    beside = any(os.path.dirname(p) == os.path.abspath(folder) for p in read)
-    unread = []
-    for path in _lists_in(folder, deep=beside):
-        name = os.path.basename(path)
-        if name.startswith(".") or name.endswith((".lock", ".apkg")) or name.lower().endswith(IMAGE_SUFFIXES):
-            continue
-        if os.path.abspath(path) not in read:
-            unread.append(path)
-    return unread
-
-
-def _lists_in(folder: str, deep: bool) -> list[str]:
-    """The files in `folder`, sorted; with `deep`, those of its subfolders too, as a build of it reads them."""
-    if deep:
-        try:
-            return find_source_files([folder])
-        except NoSources:
-            return []
+    whole = os.path.abspath(folder)
+    for given in map(os.path.abspath, corpus.paths):
+        if os.path.isdir(given) and (whole == given or whole.startswith(given.rstrip(os.sep) + os.sep)):
+            return {}
+    read = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return []
-    return [entry.path for entry in entries if entry.is_file()]
+        lists = [p for p in find_source_files([folder]) if os.path.abspath(p) not in read]
+    except NoSources:
+        return {}
+    lists = [p for p in lists if not p.endswith(".apkg")]
+    if not lists:
+        return {}
+    known = {n.paper for n in lockmod.read_lock(lock_file).notes if n.removed is None}
+    encoding = corpus.inputs.encoding if corpus.inputs is not None else None
+    return {key: path for key, path in papers_in(lists, encoding or None).items() if key in known}
 
 
 def papers_in(files: list[str], encoding: str | None) -> dict[str, str]:
