@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .defaults import DEFAULT_PROFILE
+from .previous import DeckNotes, deck_notes
 
 if TYPE_CHECKING:
     from .reports import BuildReport
@@ -132,20 +132,34 @@ def import_package(col: Any, package: Path) -> Any:
 
 
 def imported_copy(path: Path, lock_file: Path) -> Path:
-    """Where `push` keeps the package it last imported into the collection at `path` from the course of
-    `lock_file`: beside the collection, one per course (by the lock's absolute path). The next push's
-    build reads it as its previous deck file: a note whose content differs from what the collection last
-    got from the lists counts as changed, so that an edit undone in the lists (with the lock) reaches the
-    collection too (see `papers2anki.build`)."""
+    """Where `push` keeps what it imported into the collection at `path` from the course of `lock_file`
+    (each note's content fingerprint and time, newest first): beside the collection, one file per course
+    (by the lock's absolute path). The next push's build takes it as its `previous`: a note whose content
+    differs from what the collection last got from the lists counts as changed, so that an edit undone in
+    the lists (with the lock) reaches the collection too (see `papers2anki.build`)."""
     key = hashlib.sha256(str(lock_file.resolve()).encode("utf-8")).hexdigest()[:12]
-    return path.parent / f"papers2anki-imported-{key}.apkg"
+    return path.parent / f"papers2anki-imported-{key}.json"
 
 
-def keep_imported(package: Path, copy: Path) -> None:
-    """`package`, just imported, becomes the `imported_copy`: copied beside it, then renamed into place."""
+def last_imported(copy: Path) -> DeckNotes | None:
+    """What `keep_imported` kept; None when nothing is kept (the lock decides alone then)."""
+    try:
+        return DeckNotes.loads(copy.read_bytes())
+    except OSError:
+        return None
+
+
+def keep_imported(package: Path, copy: Path, before: DeckNotes | None) -> None:
+    """What the collection holds from the lists after importing `package`: what it held `before`, with
+    the package's notes on top (a push of part of the sources leaves the others' as they were); written
+    beside, then renamed into place."""
+    kept = DeckNotes()
+    if before is not None:
+        kept.add(before)
+    kept.add(deck_notes(package))
     temp = copy.with_name(copy.name + ".tmp")
     try:
-        shutil.copyfile(package, temp)
+        temp.write_bytes(kept.dumps())
         os.replace(temp, copy)
     finally:
         temp.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import lock as lockmod
 from .corpus import Corpus, source_roots
@@ -18,6 +19,9 @@ from .identity import build_time
 from .notes import drafts_of
 from .records import Paper, Problem
 from .reports import BuildReport, DeckReport
+
+if TYPE_CHECKING:
+    from .previous import DeckNotes
 
 __all__ = [
     "DEFAULT_OUT",
@@ -88,6 +92,7 @@ def build(
     force: bool = False,
     progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
+    previous: DeckNotes | None = None,
 ) -> BuildReport:
     """Package one deck per paper into `out_dir` (or all into `single`), keeping identities in the lock.
 
@@ -108,7 +113,9 @@ def build(
     every source file removes the deck files earlier builds wrote into `out_dir` (as recorded beside the
     lock) for papers that are gone (`report.deleted`); one given only some of the lists keeps the lock's
     rows and deck names of the papers it did not read as they are. With `dry_run` nothing is written or
-    removed: `report.written` and `report.deleted` say what would be.
+    removed: `report.written` and `report.deleted` say what would be. `previous` is what the notes'
+    destination last got besides those deck files (`papers2anki.previous.DeckNotes`; `push` passes what it
+    last imported into the collection): a note whose content differs from it counts as changed too.
 
     Each card's Source field names its file from the course folder, the folder above the lock's
     (`sources/seminar-04.txt:3` for the default `sources/papers2anki.lock`), with `/` on every system: the
@@ -121,5 +128,5 @@ def build(
 
     paths = (corpus.paths if isinstance(corpus, Corpus) else []) or [DEFAULT_SOURCES]
     lock_file = Path(lock_path) if lock_path else default_lock_path(paths)
-    options = BuildOptions(out_dir, lock_file, single, root, rename_decks, force, progress, dry_run)
+    options = BuildOptions(out_dir, lock_file, single, root, rename_decks, force, progress, dry_run, previous)
     return run_build(corpus, options)

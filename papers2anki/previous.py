@@ -12,6 +12,7 @@ sources removes those of papers that are gone, and never a file it did not write
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -40,6 +41,27 @@ class DeckNotes:
         for type_id, value in other.types.items():
             if value[1] > self.types.get(type_id, ("", -1))[1]:
                 self.types[type_id] = value
+
+    def digest(self) -> str:
+        """The same for the same notes and types, whatever order they came in."""
+        return hashlib.sha256(self.dumps()).hexdigest()
+
+    def dumps(self) -> bytes:
+        """As JSON, sorted: kept by `push` beside a collection (see `loads`)."""
+        data = {"notes": sorted([g, f, m] for g, (f, m) in self.notes.items())}
+        data["types"] = sorted([i, f, m] for i, (f, m) in self.types.items())
+        return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def loads(cls, data: bytes) -> DeckNotes:
+        """What `dumps` wrote; nothing from what it did not write (the lock decides alone then)."""
+        try:
+            raw = json.loads(data)
+            notes = {str(g): (str(f), int(m)) for g, f, m in raw["notes"]}
+            types = {int(i): (str(f), int(m)) for i, f, m in raw["types"]}
+        except (ValueError, TypeError, KeyError):
+            return cls()
+        return cls(notes, types)
 
 
 def deck_notes(path: str | os.PathLike[str]) -> DeckNotes:

@@ -9,7 +9,6 @@ stays fast and works without it.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -29,6 +28,7 @@ from .anki_collection import (
     import_package,
     imported_copy,
     keep_imported,
+    last_imported,
     open_collection,
     profile_collection,
 )
@@ -41,6 +41,7 @@ from .plural import plural
 
 if TYPE_CHECKING:
     from .corpus import Corpus
+    from .previous import DeckNotes
     from .reports import BuildReport
 
 __all__ = [
@@ -87,8 +88,8 @@ def push(
     `report.build` names it (`held_back`) and its errors (`problems`).
 
     A note whose content differs from what this collection last got from these lists counts as changed
-    (the build's undo rule, with the package the last push imported as the previous deck file, kept
-    beside the collection): an edit undone in the lists and the lock reaches the collection too.
+    (the build's undo rule, with what the pushes imported, kept beside the collection, as `previous`): an
+    edit undone in the lists and the lock reaches the collection too.
 
     The notes the lock marks removed (questions gone from the lists) that are in the collection are
     counted (`report.removed`) and, after the import, retired if `retire` says so: "suspend" suspends
@@ -110,10 +111,9 @@ def push(
         auth = anki_sync.login(col, path, options) if options is not None else None
         with tempfile.TemporaryDirectory(prefix="papers2anki-push-") as tmp:
             package = Path(tmp) / "papers.apkg"
-            last = imported_copy(path, lock_file)
-            if last.is_file():  # what the collection last got: the build's previous deck file (the undo rule)
-                shutil.copyfile(last, package)
-            report.build = _build(corpus, tmp, package, lock_file, root, rename_decks)
+            kept = imported_copy(path, lock_file)
+            before = last_imported(kept)  # what the collection last got from the lists (the undo rule)
+            report.build = _build(corpus, tmp, package, lock_file, (root, rename_decks), before)
             tell(_built_line(report.build))
             report.backup = backup(col, path)
             tell(f"backed up {path.name} to {report.backup}")
@@ -121,9 +121,9 @@ def push(
                 tell(report.synced[-1])
             _import(col, path, package, report, tell)
             try:
-                keep_imported(package, last)
+                keep_imported(package, kept, before)
             except OSError as exc:
-                tell(f"warning: could not keep a copy of the package in {last}: {exc.strerror or exc}")
+                tell(f"warning: could not keep what was imported in {kept}: {exc.strerror or exc}")
         _retire(col, lock_file, retire, report, tell)
         if options is not None:
             try:
@@ -194,12 +194,14 @@ def _build(
     out_dir: str,
     package: Path,
     lock_file: Path,
-    root: str,
-    rename_decks: bool,
+    decks: tuple[str, bool],
+    previous: DeckNotes | None,
 ) -> BuildReport:
-    """The build of the sources into one package, as `build --single` makes it."""
+    """The build of the sources into one package, as `build --single` makes it; `decks` is the root deck
+    and whether to rename decks, `previous` what the collection last got."""
     from . import api
 
+    root, rename_decks = decks
     return api.build(
         corpus,
         out_dir,
@@ -207,6 +209,7 @@ def _build(
         single=package,
         root=root,
         rename_decks=rename_decks,
+        previous=previous,
     )
 
 

@@ -77,7 +77,7 @@ def test_a_students_own_edit_survives_a_push_with_no_change(sources_copy: Path, 
 
 
 def test_without_the_kept_package_the_lock_decides(sources_copy: Path, tmp_path: Path, desktop: Path) -> None:
-    """The copy is the only trace of what the collection got: with it gone, an undone edit stays in Anki
+    """The record is the only trace of what the collection got: with it gone, an undone edit stays in Anki
     (as before this rule), and nothing else goes wrong."""
     args = [str(sources_copy), "--collection", str(desktop)]
     assert push_cli(*args).exit_code == 0
@@ -86,7 +86,7 @@ def test_without_the_kept_package_the_lock_decides(sources_copy: Path, tmp_path:
     path = sources_copy / EDITED
     path.write_text(path.read_text("utf-8").replace(BEFORE, AFTER), "utf-8")
     assert push_cli(*args).exit_code == 0
-    copies = list(desktop.parent.glob("papers2anki-imported-*.apkg"))
+    copies = list(desktop.parent.glob("papers2anki-imported-*.json"))
     assert len(copies) == 1
     copies[0].unlink()
 
@@ -96,3 +96,24 @@ def test_without_the_kept_package_the_lock_decides(sources_copy: Path, tmp_path:
     assert undone.exit_code == 0, undone.output
     assert "0 new, 0 updated, 63 unchanged" in undone.output
     assert any(AFTER in t for t in note_texts(desktop).values())
+
+
+def test_a_push_of_one_list_keeps_what_the_others_got(sources_copy: Path, tmp_path: Path, desktop: Path) -> None:
+    """What a push of part of the sources imported is added to what is kept, not put in its place: an edit
+    pushed earlier in another list can still be undone."""
+    args = ["--collection", str(desktop)]
+    assert push_cli(str(sources_copy), *args).exit_code == 0
+    kept = tmp_path / "committed"
+    shutil.copytree(sources_copy, kept)
+    path = sources_copy / EDITED
+    path.write_text(path.read_text("utf-8").replace(BEFORE, AFTER), "utf-8")
+    assert "0 new, 1 updated" in push_cli(str(sources_copy), *args).output
+    one = push_cli(str(sources_copy / "seminar-01.txt"), *args)  # another list alone
+    assert one.exit_code == 0, one.output
+
+    shutil.rmtree(sources_copy)
+    shutil.copytree(kept, sources_copy)
+    undone = push_cli(str(sources_copy), *args)
+    assert undone.exit_code == 0, undone.output
+    assert "0 new, 1 updated" in undone.output, undone.output
+    assert not any(AFTER in t for t in note_texts(desktop).values())

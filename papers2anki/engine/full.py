@@ -108,7 +108,7 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
         # title's name; a build of part of the sources does not read all the course's deck files for it)
         earlier += recorded_elsewhere(options.lock_file, str(options.out_dir), earlier)
     context = Context(now, options.root, options.rename_decks, target_of, keep_gone=held.keep_gone)
-    context = replace(context, previous=previous_of(earlier, stores["files"]), partial=partial)
+    context = replace(context, previous=previous_of(earlier, stores["files"], options.previous), partial=partial)
     assigned = _assigned(held, context)
     report.decks, report.matches, report.notices, report.removed = (
         assigned.done.reports,

@@ -21,10 +21,13 @@ if TYPE_CHECKING:
     from ..package import DeckSpec
 
 
-def previous_of(files: Iterable[str], made: Store | None = None) -> DeckNotes:
+def previous_of(files: Iterable[str], made: Store | None = None, besides: DeckNotes | None = None) -> DeckNotes:
     """What the deck files at these paths hold now (those that exist): from `made` (the store of deck
-    files, see `full_build`) for a file untouched since a build wrote it, else read from the file."""
+    files, see `full_build`) for a file untouched since a build wrote it, else read from the file; with
+    what `besides` holds (the build's option `previous`)."""
     found = DeckNotes()
+    if besides is not None:
+        found.add(besides)
     for path in dict.fromkeys(files):
         known = made.get(str(Path(path))) if made is not None else None  # (keyed as `full_build` puts them)
         if known is not None and len(known) > 2 and known[1] is not None and known[1] == file_state(path):

@@ -198,7 +198,7 @@ def delta(
     text, old = found
     target_of = deck_files(options.out_dir)
     taken = _Taken(lock_bytes)  # every GUID in the lock's text
-    shipped = previous_of(target_of(bmap.slugs[redo.index[key]]) for key in redo.keys)  # (the undo rule)
+    shipped = previous_of((target_of(bmap.slugs[redo.index[key]]) for key in redo.keys), None, options.previous)
     context = Context(now, options.root, options.rename_decks, target_of, taken, problems.keep_gone, shipped)
     ids = _identities(bmap, redo, old, context)
     if ids is None:
