@@ -17,6 +17,7 @@ from typing import Any
 from .messages import plural
 
 SUSPEND = "suspend"  #: suspend the cards of the removed notes (their reviews are kept)
+RETIRED_TAG = "papers2anki::retired"  #: on the notes `push --suspend-removed` suspended
 DELETE = "delete"  #: delete the removed notes and their cards
 WAYS = (SUSPEND, DELETE)
 _CHUNK = 500  #: GUIDs per query (SQLite limits the parameters of one statement)
@@ -34,6 +35,34 @@ class Removed:
         """`Papers::A (2), Papers::B (1)`: how many of `notes` each deck holds."""
         counts = Counter(self.deck_of[n] for n in notes)
         return ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
+
+
+def restore(col: Any, lock_path: str | os.PathLike[str]) -> str | None:
+    """Unsuspend the notes `--suspend-removed` suspended whose question is back in the lists (the lock
+    has their GUID again, not removed), and take their tag off; what was done (None: nothing). A card
+    suspended by hand is never touched: only notes with the tag are."""
+    from .lock import read_lock
+
+    tagged = col.find_notes(f'"tag:{RETIRED_TAG}"')
+    if not tagged:
+        return None
+    live = {e.guid for e in read_lock(lock_path).notes if e.removed is None}
+    back = [nid for nid, guid in col.db.all(f"select id, guid from notes where id in {_ids(tagged)}") if guid in live]
+    if not back:
+        return None
+    cards = col.db.list(f"select id from cards where queue = -1 and nid in {_ids(back)}")
+    first: dict[int, int] = {}  # note id -> the deck of its first card
+    for nid, did in col.db.all(f"select nid, did from cards where nid in {_ids(back)} order by nid, ord"):
+        first.setdefault(nid, did)
+    decks = Counter(col.decks.name(did) for did in first.values())
+    col.sched.unsuspend_cards(cards)
+    col.tags.bulk_remove(back, RETIRED_TAG)
+    where = ", ".join(f"{name} ({count})" for name, count in sorted(decks.items()))
+    return f"unsuspended {plural(len(cards), 'card')} of {plural(len(back), 'note')} back in the lists: {where}"
+
+
+def _ids(ids: list[int]) -> str:
+    return "(" + ",".join(str(int(i)) for i in ids) + ")"
 
 
 def removed_guids(lock_path: str | os.PathLike[str]) -> list[str]:
@@ -94,6 +123,7 @@ def retire(col: Any, found: Removed, way: str) -> tuple[int, str | None]:
         if not cards:
             return 0, None
         col.sched.suspend_cards(cards)
+        col.tags.bulk_add(sorted(found.unsuspended), RETIRED_TAG)  # (so that `restore` knows them)
         return len(found.unsuspended), f"suspended {plural(len(cards), 'card')}"
     notes = sorted(found.cards)
     if not notes:

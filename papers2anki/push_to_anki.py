@@ -119,6 +119,7 @@ def push(
             tell(f"backed up {path.name} to {report.backup}")
             if options is not None and anki_sync.sync(col, path, auth, options, "before", report.synced):
                 tell(report.synced[-1])
+            _restore(col, lock_file, report, tell)  # (before the import, which may replace the notes' tags)
             _import(col, path, package, report, tell)
             try:
                 keep_imported(package, kept, before)
@@ -150,6 +151,20 @@ def _import(col: Any, path: Path, package: Path, report: PushReport, tell: Calla
         f"imported into {path}: {report.new} new, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.conflicting} conflicting"
     )
+
+
+def _restore(col: Any, lock_file: Path, report: PushReport, tell: Callable[[str], None]) -> None:
+    """The notes an earlier push suspended as removed whose question is back: unsuspended, and said."""
+    try:
+        done = anki_retire.restore(col, lock_file)
+    except Exception as exc:  # one operation of the backend: rolled back whole
+        raise PushError(
+            f"could not unsuspend the notes back in the lists: {anki_message(exc)}. Nothing was imported "
+            f"(backup: {report.backup}).",
+            report,
+        ) from None
+    if done is not None:
+        tell(done)
 
 
 def _retire(col: Any, lock_file: Path, way: str | None, report: PushReport, tell: Callable[[str], None]) -> None:

@@ -7,6 +7,7 @@ real Anki backend)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -130,3 +131,23 @@ def test_a_lock_at_the_top_of_a_course_with_other_files_still_removes_gone_paper
     assert result.exit_code == 0, result.output
     assert "deep-residual-learning.apkg: removed" in result.output
     assert len(removed(tmp_path / "papers2anki.lock")) == 2
+
+
+def test_a_copy_of_the_lists_in_the_course_changes_nothing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A copy of lists read (an old folder kept in the course) holds no part of a paper that the build does
+    not read: the build is whole, and a list deleted from the sources is gone."""
+    sources = course(tmp_path)
+    shutil.copytree(sources, tmp_path / "old")
+    monkeypatch.chdir(tmp_path)
+    assert run("build", "sources", "--lock", "papers2anki.lock").exit_code == 0
+    (sources / "part2" / "c.txt").write_text(C.replace("NTK при обучении", "ядро при обучении"), encoding="utf-8")
+    result = run("build", "sources", "--lock", "papers2anki.lock")
+    assert result.exit_code == 0, result.output
+    assert "not read" not in result.output and "not built" not in result.output
+    assert "0 new, 1 changed, 1 unchanged, 0 removed" in result.output
+
+    (sources / "b.txt").unlink()  # the copy in old/ still holds b.txt's paper: kept, and said so
+    result = run("build", "sources", "--lock", "papers2anki.lock")
+    assert result.exit_code == 0, result.output
+    assert f"lists not read, their papers kept as they were: {Path('old/b.txt')}" in result.output
+    assert "removed (no paper" not in result.output and removed(tmp_path / "papers2anki.lock") == []

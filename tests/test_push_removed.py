@@ -6,6 +6,7 @@ lock keeps; only when asked. The real Anki backend throughout.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -257,3 +258,38 @@ def test_pushing_one_list_retires_nothing_of_the_others(sources_copy: Path, desk
     assert removed_guids(lock) <= set(before) and len(removed_guids(lock)) == 1  # seminar-02's only
     after = cards_by_guid(desktop)
     assert len(after) == 62 and set(before) - set(after) == removed_guids(lock)
+
+
+def test_a_question_put_back_is_unsuspended_and_said(sources_copy: Path, tmp_path: Path, desktop: Path) -> None:
+    """Cards `--suspend-removed` suspended come back when their question does (the same GUID); a card the
+    student suspended by hand stays suspended."""
+    from anki.collection import Collection
+
+    lock = tmp_path / "p.lock"
+    args = [str(sources_copy), "--collection", str(desktop), "--lock", str(lock)]
+    assert push_cli(*args).exit_code == 0
+    kept = tmp_path / "lists"
+    shutil.copytree(sources_copy, kept)
+    col = Collection(str(desktop))
+    try:  # the student suspends one card of their own
+        own = col.db.scalar("select id from cards order by id limit 1")
+        col.sched.suspend_cards([own])
+    finally:
+        col.close()
+
+    retire_questions(sources_copy)
+    suspended = push_cli(*args, "--suspend-removed")
+    assert suspended.exit_code == 0, suspended.output
+    gone = removed_guids(lock)
+    assert {g for g, card in cards_by_guid(desktop).items() if card[2] == -1} >= gone
+
+    shutil.rmtree(sources_copy)
+    shutil.copytree(kept, sources_copy)  # the questions are back
+    back = push_cli(*args)
+    assert back.exit_code == 0, back.output
+    assert f"unsuspended 2 cards of 2 notes back in the lists: {MASK} (1), {ENERGY} (1)" in back.output
+    cards = cards_by_guid(desktop)
+    assert all(cards[g][2] != -1 for g in gone)
+    assert [card[2] for card in cards.values() if card[0] == own] == [-1]  # the student's own: as it was
+    again = push_cli(*args)
+    assert "unsuspended" not in again.output

@@ -172,6 +172,10 @@ def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOp
     hold, old = Hold.of(papers, facts, errors, old, split)
     report.held_back = [papers[i].title for i in hold.papers if i not in split]  # (for errors: those are said)
     said = [f"'{papers[i].title}' not built: {elsewhere[papers[i].key]} holds part of it too" for i in split]
+    unread = sorted({path for key, path in elsewhere.items() if key not in facts.paper_keys})
+    if unread:  # (a build of part of the course: say which lists it leaves as they were)
+        shown = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+        said.append(f"lists not read, their papers kept as they were: {shown}")
     report.unread = unread_of(corpus)
     if options.progress and hold.papers:
         options.progress(len(hold.papers))  # (done: nothing to package)

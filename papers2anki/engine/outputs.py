@@ -66,10 +66,11 @@ def unread_papers(corpus: Corpus | list[Paper], lock_file: Path) -> dict[str, st
 
     The course's lists are those a build of the lock's folder would read, its subfolders too. A build given
     that folder (or one above it) reads them all, and so does one given papers as records. Otherwise each
-    list of the course that the build does not read counts when it holds a paper the lock has notes of:
-    other files beside a lock kept at the top of a course (a README) count for nothing, and a list in a
-    subfolder built alone with its course's lock (`sources/part2/c.txt`) leaves the rest of the course as
-    it was, never "gone"."""
+    list of the course that the build does not read counts when it holds a part of a paper (its questions,
+    its review) that the lock has notes of and the lists read do not hold: other files beside a lock kept
+    at the top of a course (a README, a copy of the lists) count for nothing, and a list in a subfolder
+    built alone with its course's lock (`sources/part2/c.txt`) leaves the rest of the course as it was,
+    never "gone"."""
     if not isinstance(corpus, Corpus):
         return {}
     folder = os.path.dirname(lock_file) or "."
@@ -77,32 +78,53 @@ def unread_papers(corpus: Corpus | list[Paper], lock_file: Path) -> dict[str, st
     for given in map(os.path.abspath, corpus.paths):
         if os.path.isdir(given) and (whole == given or whole.startswith(given.rstrip(os.sep) + os.sep)):
             return {}
-    read = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
+    given_files = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
     try:
-        lists = [p for p in find_source_files([folder]) if os.path.abspath(p) not in read]
+        lists = [p for p in find_source_files([folder]) if os.path.abspath(p) not in given_files]
     except NoSources:
         return {}
-    lists = [p for p in lists if not p.endswith(".apkg")]
+    lock = os.path.abspath(lock_file)
+    lists = [os.path.normpath(p) for p in lists if not p.endswith(".apkg") and os.path.abspath(p) != lock]
     if not lists:
         return {}
     known = {n.paper for n in lockmod.read_lock(lock_file).notes if n.removed is None}
     encoding = corpus.inputs.encoding if corpus.inputs is not None else None
-    return {key: path for key, path in papers_in(lists, encoding or None).items() if key in known}
+    found = {part: path for part, path in parts_in(lists, encoding or None).items() if part[0] in known}
+    if not found:
+        return {}
+    held = _parts(corpus.papers)  # (a copy of a list read holds nothing more)
+    return {key: path for (key, kind), path in found.items() if kind not in held.get(key, ())}
 
 
-def papers_in(files: list[str], encoding: str | None) -> dict[str, str]:
-    """The papers (by key) that these lists hold, each with the first list that holds it."""
-    from ..merge import outline_of
+def _parts(papers: list[Paper]) -> dict[str, set[str]]:
+    """Which parts of each paper (by key) these records hold: its questions, its review."""
+    found: dict[str, set[str]] = {}
+    for paper in papers:
+        parts = found.setdefault(paper.key, set())
+        if paper.questions:
+            parts.add("question")
+        if paper.review is not None:
+            parts.add("review")
+    return found
+
+
+def parts_in(files: list[str], encoding: str | None) -> dict[tuple[str, str], str]:
+    """The parts of papers these lists hold, (paper key, "question" or "review"), each with the first list
+    that holds it."""
+    from ..text import title_key
     from .jobs import read_and_parse
 
-    found: dict[str, str] = {}
+    found: dict[tuple[str, str], str] = {}
     for path in files:
         result = read_and_parse((path, encoding))
         if isinstance(result, Problem):
             continue
-        papers, reviews = outline_of(result[1])
-        for key, _ in (*papers, *reviews):
-            found.setdefault(key, path)
+        parsed = result[1]
+        for paper in parsed.papers:
+            if paper.questions:
+                found.setdefault((paper.key, "question"), path)
+        for review in parsed.reviews:
+            found.setdefault((title_key(review.title), "review"), path)
     return found
 
 
