@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from . import lock as lockmod
 from .corpus import Corpus, source_roots
 from .defaults import DEFAULT_OUT, DEFAULT_ROOT, DEFAULT_SOURCES
+from .held import no_lists
 from .identity import build_time
 from .notes import drafts_of
 from .records import Paper, Problem
 from .reports import BuildReport, DeckReport
+from .sources import NoSources
 
 if TYPE_CHECKING:
     from .previous import DeckNotes
@@ -67,6 +69,9 @@ def check(
     from .lint import problems_of
 
     corpus = paths if isinstance(paths, Corpus) else load(paths, encoding=encoding)
+    nothing = no_lists(corpus.papers, corpus.problems, corpus.paths)
+    if nothing is not None:
+        raise NoSources(nothing)
     grouped = drafts_of(corpus.papers, source_roots(corpus))
     return problems_of(list(corpus.problems), corpus.papers, grouped, corpus.sources)[0]
 

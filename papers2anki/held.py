@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from .corpus import Corpus
+from .plural import plural
 from .records import Location, Paper, Problem
 
 
@@ -69,3 +70,17 @@ def unread_of(corpus: Corpus | list[Paper]) -> list[str]:
     if not isinstance(corpus, Corpus) or corpus.merged is None:
         return []
     return unread_files(corpus.merged.outlines, corpus.merged.file_problems)
+
+
+def no_lists(papers: list[Paper], problems: Iterable[Problem], paths: Iterable[str]) -> str | None:
+    """Why these sources hold no question list at all, when they do not: every file was skipped as not
+    text (a folder of PDFs or Word files), no paper found. None otherwise (a text file without a paper is
+    a list with problems, told by `check`)."""
+    problems = list(problems)
+    if papers or not problems or any(p.rule != "binary-file" for p in problems):
+        return None
+    where = ", ".join(f"'{path}'" for path in paths)
+    return (
+        f"no question lists in {where}: {plural(len(problems), 'file')}, none of them text "
+        "(PDF or Word files: save the lists as text or Markdown)"
+    )

@@ -268,7 +268,7 @@ def find_source_files(paths: list[str]) -> list[str]:
     """Expand folders into their question-list files, sorted (images left out); files given by name are
     kept as they are. Raises `NoSources` for a path that does not exist and for a folder that holds no
     list: no file but hidden ones, locks and images. (A file is not read here: a build with nothing to do
-    reads none; a folder of PDFs is told file by file, `binary-file`.)"""
+    reads none; a folder of PDFs is found out when read: see `held.no_lists`.)"""
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):

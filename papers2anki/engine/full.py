@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from .. import lock as lockmod
 from ..corpus import Corpus, source_roots
-from ..held import errors_of, unread_of
+from ..held import errors_of, no_lists, unread_of
 from ..identity import Assignment, Context, Facts, Hold, assign, build_time, deck_files, lock_expiry, rebuild_of
 from ..records import Paper, Problem
 from ..reports import BuildReport
-from ..sources import course_folder
+from ..sources import NoSources, course_folder
 from .cache import Store, digest, file_state, folder_for
 from .drafting import cached_drafts, cached_lint
 from .jobs import package_and_digest
@@ -92,6 +92,9 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
     identities, packaged and written; with what the next build needs of it."""
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
+        nothing = no_lists(papers, problems, corpus.paths)
+        if nothing is not None:
+            raise NoSources(nothing)  # (a usage error: nothing is written)
         if corpus.parsed is not None:
             corpus.parsed.save(release=True)
     else:
