@@ -43,6 +43,10 @@ class PushError(Exception):
         self.report = report  #: what was done before the failure (None when nothing was)
 
 
+class NoCollection(PushError):
+    """No collection where the push was told to look (a profile or a path): a usage error (exit 2)."""
+
+
 @dataclass(slots=True)
 class PushReport:
     """What a push did."""
@@ -79,7 +83,7 @@ def profile_collection(profile: str = DEFAULT_PROFILE) -> Path:
     if not path.is_file():
         known = sorted(p.parent.name for p in base.glob(f"*/{COLLECTION_FILE}"))
         hint = f"profiles there: {', '.join(known)}" if known else "no profile found there (is Anki installed?)"
-        raise PushError(f"no Anki profile '{profile}' in {base} ({hint}); or give --collection PATH")
+        raise NoCollection(f"no Anki profile '{profile}' in {base} ({hint}); or give --collection PATH")
     return path
 
 
@@ -89,7 +93,7 @@ def open_collection(path: Path) -> Any:
     from anki.errors import DBError
 
     if not path.is_file():
-        raise PushError(f"{path}: no Anki collection there (open the profile in Anki once, or check the path)")
+        raise NoCollection(f"{path}: no Anki collection there (open the profile in Anki once, or check the path)")
     try:
         return Collection(str(path))
     except DBError as exc:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .anki_collection import PushError
+from .anki_collection import NoCollection, PushError
 from .plural import plural
 
 if TYPE_CHECKING:
@@ -66,6 +66,8 @@ def user_errors() -> Iterator[None]:
     """Library errors become messages a person can act on, never tracebacks."""
     try:
         yield
+    except NoCollection as exc:  # where to push is the user's to give: a usage error, exit 2
+        raise click.UsageError(str(exc)) from None
     except PushError as exc:
         raise click.ClickException(str(exc)) from None
     except ModuleNotFoundError as exc:

@@ -260,8 +260,10 @@ def test_profile_is_found_in_ankis_data_folder(sources_copy: Path, tmp_path: Pat
     assert len(backups) == 1 and str(backups[0]) in result.output
 
     missing = runner.invoke(main, ["push", str(sources_copy), "--profile", "Nobody", "--lock", lock], env=base)
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2  # where to push is the user's to give: a usage error
     assert "no Anki profile 'Nobody'" in missing.output and "profiles there: User 1" in missing.output
+    nowhere = runner.invoke(main, ["push", str(sources_copy), "--collection", str(tmp_path / "none.anki2")], env=base)
+    assert nowhere.exit_code == 2 and "no Anki collection there" in nowhere.output
     neither = runner.invoke(main, ["push", str(sources_copy), "--lock", lock], env=base)
     assert neither.exit_code == 2 and "--collection PATH or --profile NAME" in neither.output
 
