@@ -7,6 +7,7 @@ are final. Template text and CSS may change freely; Anki updates them when the t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -48,7 +49,13 @@ class NoteType:
 
     @property
     def fingerprint(self) -> str:
-        return type_fingerprint(self.name, self.fields, self.template, self.qfmt, self.afmt, self.css)
+        return _type_print(self)
+
+
+@functools.cache
+def _type_print(t: NoteType) -> str:
+    """Once per note type (there are two): it is asked for every package a build writes."""
+    return type_fingerprint(t.name, t.fields, t.template, t.qfmt, t.afmt, t.css)
 
 
 def type_fingerprint(name: str, fields: Iterable[str], template: str, qfmt: str, afmt: str, css: str) -> str:
