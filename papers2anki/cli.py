@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -95,6 +96,7 @@ def build(
     with user_errors():
         corpus = load(paths, encoding=encoding)
         lock = lock_path or str(default_lock_path(paths))
+        new_lock = not Path(lock).exists()
         with _LazyBar(lambda: len(corpus.papers), "Packaging") as bar:
             report = run_build(
                 corpus,
@@ -108,7 +110,7 @@ def build(
                 dry_run=dry_run,
             )
     print_problems(report.problems)
-    for line in _build_summary(report, verbose, single or out_dir):
+    for line in _build_summary(report, verbose, single or out_dir, new_lock):
         click.echo(line)
     if report.errors and not force:
         kept = f"left out of {single}" if single else "their previous decks are kept"
@@ -117,9 +119,10 @@ def build(
         raise InputError(held_back_message(report, "written", kept, others, hint))
 
 
-def _build_summary(report: BuildReport, verbose: bool, where: str) -> Iterator[str]:
+def _build_summary(report: BuildReport, verbose: bool, where: str, new_lock: bool = False) -> Iterator[str]:
     """What `build` prints on stdout: the matches (verbose), the decks that changed, the notices, the
-    questions removed, and a last line with the counts and the files written to `where`."""
+    questions removed, and a last line with the counts and the files written to `where` (`new_lock`: the
+    lock did not exist before)."""
     if verbose:
         yield from report.matches
     for deck in report.decks:
@@ -137,17 +140,17 @@ def _build_summary(report: BuildReport, verbose: bool, where: str) -> Iterator[s
         f"{plural(report.warnings, 'warning')}"
         + (f", {plural(report.skipped, 'line')} skipped as scaffolding" if report.skipped else "")
         + "; "
-        + _files_said(report, where)
+        + _files_said(report, where, new_lock)
     )
 
 
-def _files_said(report: BuildReport, where: str) -> str:
+def _files_said(report: BuildReport, where: str, new_lock: bool) -> str:
     """The files the build wrote and removed (or, in a dry run, would)."""
     would = "would be " if report.dry_run else ""
     decks = [w for w in report.written if w.endswith(".apkg")]
     said = [f"{plural(len(decks), 'deck file')} {would}written to {where}"] if decks else []
     if report.lock and report.lock in report.written:
-        said.append(f"the lock {report.lock} {would}updated")
+        said.append(f"the lock {report.lock} {would}{'created' if new_lock else 'updated'}")
     if report.deleted:
         said.append(f"{plural(len(report.deleted), 'deck file')} {would}removed")
     if not said:

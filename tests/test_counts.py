@@ -35,7 +35,7 @@ def test_one_of_each_is_singular_in_builds_and_checks_summaries(tmp_path: Path) 
     summary = built.stdout.splitlines()[-1]
     assert summary == (
         "1 paper, 1 question, 1 review, 1 formula, 1 warning, 1 line skipped as scaffolding; "
-        f"1 deck file written to {tmp_path / 'decks'}, the lock {sources / 'papers2anki.lock'} updated"
+        f"1 deck file written to {tmp_path / 'decks'}, the lock {sources / 'papers2anki.lock'} created"
     )
     assert run("check", str(sources)).stdout.splitlines()[-1] == "0 errors, 1 warning, 1 line skipped as scaffolding"
     outline = run("parse", str(sources / "a.md"), "--outline").stdout.splitlines()[0]

@@ -32,7 +32,7 @@ def test_a_first_dry_run_writes_nothing(sources_copy: Path, tmp_path: Path, monk
     assert tree(tmp_path) == before and not (tmp_path / "decks").exists()
     assert re.search(r"sources.seminar-02.txt:\d+: new 0.00 -> p2a", said)  # (-v: every note's match)
     assert said.splitlines()[-1].endswith(
-        f"18 deck files would be written to decks, the lock {Path('sources/papers2anki.lock')} would be updated "
+        f"18 deck files would be written to decks, the lock {Path('sources/papers2anki.lock')} would be created "
         "(dry run: nothing written)"
     )
     # It names every file it would write: those the real build then writes.
