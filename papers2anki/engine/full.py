@@ -172,7 +172,8 @@ def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOp
     # there would look removed): the paper is held back as if it had errors, with a notice.
     elsewhere = unread_papers(corpus, options.lock_file)
     split = [i for i, key in enumerate(facts.paper_keys) if key in elsewhere]
-    hold, old = Hold.of(papers, facts, errors, old, split)
+    aside = [key for key in elsewhere if key not in facts.paper_keys]  # (never taken for a paper read, renamed)
+    hold, old = Hold.of(papers, facts, errors, old, split, aside)
     report.held_back = [papers[i].title for i in hold.papers if i not in split]  # (for errors: those are said)
     said = [f"'{papers[i].title}' not built: {elsewhere[papers[i].key]} holds part of it too" for i in split]
     unread = sorted({path for key, path in elsewhere.items() if key not in facts.paper_keys})

@@ -1,0 +1,48 @@
+"""A build of part of the sources that reads a new paper never takes it for a paper of a list it does not
+read, renamed: that paper keeps its notes' GUIDs, its deck name and its rows in the lock, as the build
+says ("their papers kept as they were"); and a build of the whole course afterwards changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from papers2anki.cli import main
+
+A = "Attention Is All You Need\n\n1. Зачем нужно позиционное кодирование?\n2. Что такое multi-head attention?\n"
+# A title close enough to A's that, with A's rows offered to it, it would be taken for A renamed.
+N = "Attention Is All You Need 2\n\n1. Зачем нужно позиционное кодирование снова?\n"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env={"SOURCE_DATE_EPOCH": "1780000000"})
+
+
+def test_a_new_paper_built_alone_leaves_the_unread_papers_rows(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sources = tmp_path / "sources"
+    (sources / "new").mkdir(parents=True)
+    (sources / "a.txt").write_text(A, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("build").exit_code == 0
+    lock = sources / "papers2anki.lock"
+    before = json.loads(lock.read_text("utf-8"))
+
+    (sources / "new" / "n.txt").write_text(N, encoding="utf-8")
+    result = run("build", "sources/new")
+    assert result.exit_code == 0, result.output
+    assert "lists not read, their papers kept as they were: sources/a.txt" in result.output
+    assert "no longer in the sources" not in result.output and "deck name kept" not in result.output, result.output
+    after = json.loads(lock.read_text("utf-8"))
+    rows_of_a = [n for n in after["notes"] if n["paper"] == "attention is all you need"]
+    assert rows_of_a == before["notes"]
+    assert {d["paper"]: d["name"] for d in after["decks"]}[
+        "attention is all you need"
+    ] == "Papers::Attention Is All You Need"
+    new_guids = {n["guid"] for n in after["notes"] if n["paper"] != "attention is all you need"}
+    assert len(new_guids) == 1 and not new_guids & {n["guid"] for n in before["notes"]}
+
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith("nothing changed, no file rewritten"), result.output
