@@ -13,6 +13,7 @@ from papers2anki.cli import main
 
 A = "Attention Is All You Need\n\n1. Зачем нужно позиционное кодирование?\n2. Что такое multi-head attention?\n"
 # A title close enough to A's that, with A's rows offered to it, it would be taken for A renamed.
+B = "Deep Residual Learning\n\n1. Что такое остаточная связь?\n2. Зачем нужна батч-нормализация?\n"
 N = "Attention Is All You Need 2\n\n1. Зачем нужно позиционное кодирование снова?\n"
 
 
@@ -46,3 +47,25 @@ def test_a_new_paper_built_alone_leaves_the_unread_papers_rows(tmp_path: Path, m
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].endswith("nothing changed, no file rewritten"), result.output
+
+
+def test_a_list_not_read_that_cannot_be_read_keeps_its_papers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A list of the course that a build of part of it does not read, and could not read (here a stray
+    NUL byte), may hold any paper: none is marked removed, no deck file is removed, as a full build keeps
+    the notes of a file it cannot read."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "a.txt").write_text(A, encoding="utf-8")
+    (sources / "b.txt").write_text(B, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("build").exit_code == 0
+    lock = sources / "papers2anki.lock"
+    before, decks = lock.read_bytes(), sorted(p.name for p in (tmp_path / "decks").iterdir())
+
+    (sources / "b.txt").write_bytes(B.encode("utf-8").replace(b"?", b"?\x00", 1))
+    result = run("build", "sources/a.txt")
+    assert result.exit_code == 0, result.output
+    assert "no longer in the sources" not in result.output and "removed (no paper" not in result.output
+    assert "lists not read, their papers kept as they were: sources/b.txt" in result.output
+    assert lock.read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "decks").iterdir()) == decks
