@@ -69,3 +69,29 @@ def test_a_list_not_read_that_cannot_be_read_keeps_its_papers(tmp_path: Path, mo
     assert "lists not read, their papers kept as they were: sources/b.txt" in result.output
     assert lock.read_bytes() == before
     assert sorted(p.name for p in (tmp_path / "decks").iterdir()) == decks
+
+
+def test_a_build_of_part_of_the_sources_reads_each_list_it_does_not_build_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Which papers the lists not read hold is found out once per build (it parses each of them: in a
+    large course, most of the time of a build of one list)."""
+    from papers2anki.engine import jobs
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "a.txt").write_text(A, encoding="utf-8")
+    (sources / "b.txt").write_text(B, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("build").exit_code == 0
+
+    reads: list[str] = []
+    real = jobs.read_and_parse
+
+    def counted(job):  # type: ignore[no-untyped-def]
+        reads.append(Path(job[0]).name)
+        return real(job)
+
+    monkeypatch.setattr(jobs, "read_and_parse", counted)
+    result = run("build", "sources/a.txt")
+    assert result.exit_code == 0, result.output
+    assert "lists not read, their papers kept as they were: sources/b.txt" in result.output
+    assert reads.count("b.txt") == 1, reads
