@@ -234,16 +234,24 @@ class Hold:
 
     @staticmethod
     def of(
-        papers: list[Paper], facts: Facts, errors: list[list[Problem]], old: Lock, more: Iterable[int] = ()
+        papers: list[Paper],
+        facts: Facts,
+        errors: list[list[Problem]],
+        old: Lock,
+        more: Iterable[int] = (),
+        aside: Iterable[str] = (),
     ) -> tuple[Hold, Lock]:
         """What is held back (the papers with errors, and `more`), and the old lock without it: the lock
-        the other papers are matched against."""
+        the other papers are matched against. `aside` are papers of the old lock (by key) that the build
+        does not read (a build of part of the sources): their rows are kept the same way, so that no paper
+        read is taken for one of them renamed."""
         held = sorted({i for i, found in enumerate(errors) if found} | set(more))
-        if not held:
+        mine = set(aside)
+        if held:  # a paper's rows are those of its key in the lock: its old key when its title was corrected
+            keys = lockmod.match_papers(list(zip(facts.paper_keys, (p.title for p in papers))), old)
+            mine |= {keys.get(facts.paper_keys[i], facts.paper_keys[i]) for i in held}
+        if not mine:
             return Hold(), old
-        # A paper's rows are those of its key in the lock: its old key when its title was corrected.
-        keys = lockmod.match_papers(list(zip(facts.paper_keys, (p.title for p in papers))), old)
-        mine = {keys.get(facts.paper_keys[i], facts.paper_keys[i]) for i in held}
         kept = lockmod.Lock(
             [e for e in old.notes if e.paper in mine], {k: v for k, v in old.decks.items() if k in mine}
         )
@@ -272,13 +280,13 @@ class Hold:
 
     def taken(self, lock: Lock) -> set[str] | None:
         """The GUIDs a new one must differ from: `lock`'s and the held rows' (None: `lock`'s, nothing is held)."""
-        if not self.papers:
+        if not self.papers and not self.kept.notes:
             return None
         return {e.guid for e in lock.notes} | {e.guid for e in self.kept.notes}
 
     def lock(self, lock: Lock) -> Lock:
         """The lock to write: `lock`, the built papers', with the held papers' rows and deck names as they were."""
-        if not self.papers:
+        if not self.papers and not self.kept.notes and not self.kept.decks:
             return lock
         return lockmod.Lock(lock.notes + self.kept.notes, {**self.kept.decks, **lock.decks}, lock.note_types)
 

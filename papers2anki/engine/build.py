@@ -21,9 +21,10 @@ def run_build(corpus: Corpus | list[Paper], options: BuildOptions) -> BuildRepor
 
     A build of part of the sources (see `outputs.unread_papers`) is always a full build of what it reads,
     and leaves no record: the lists it does not read count for it too (which papers they hold)."""
-    if unread_papers(corpus, options.lock_file):
+    elsewhere = unread_papers(corpus, options.lock_file)  # (read once: it may parse every other list)
+    if elsewhere:
         with shared():
-            return full_build(corpus, options).report
+            return full_build(corpus, options, elsewhere).report
     last = LastBuild(folder_for(options.lock_file), options.lock_file, corpus, options.key())
     with paused_gc():  # (reading and writing the last build's record: many containers, no cycles)
         report = last.unchanged()
@@ -34,7 +35,7 @@ def run_build(corpus: Corpus | list[Paper], options: BuildOptions) -> BuildRepor
         with paused_gc():
             built = None if options.single or options.dry_run else last.delta(options)
         if built is None:
-            built = full_build(corpus, options)
+            built = full_build(corpus, options, elsewhere)
     if options.dry_run:
         return built.report  # (nothing written: nothing for the next build to trust)
     with paused_gc():

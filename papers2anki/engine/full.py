@@ -87,9 +87,10 @@ class _Assigned:
     foreseen: dict[str, Any] | None  #: that rebuild's report (see `identity.rebuild_of`); None: it would write
 
 
-def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
+def full_build(corpus: Corpus | list[Paper], options: BuildOptions, elsewhere: dict[str, str] | None = None) -> Built:
     """The build in full: drafted and linted, the papers with errors held back, the others given their
-    identities, packaged and written; with what the next build needs of it."""
+    identities, packaged and written; with what the next build needs of it. `elsewhere` is
+    `outputs.unread_papers` of the build when the caller has it (None: found here)."""
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
         nothing = no_lists(papers, problems, corpus.paths)
@@ -104,7 +105,9 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions) -> Built:
     stores = {kind: Store(folder, f"{kind}-{options.lock_file.name}") for kind in ("drafts", "lint", "files")}
     drafted = _drafted_and_linted(corpus, papers, problems, sources, stores, course_folder(options.lock_file))
     report = drafted.report
-    held = _held_back(corpus, drafted, options)
+    if elsewhere is None:
+        elsewhere = unread_papers(corpus, options.lock_file)
+    held = _held_back(corpus, drafted, options, elsewhere)
     target_of, partial = _target_of(options), held.partial
     earlier = [str(options.single)] if options.single else [target_of(s) for s in held.built_facts.slugs]
     if not options.single and not partial:  # (the undo rule: a paper's notes may be in a deck file of its old
@@ -162,7 +165,9 @@ def _drafted_and_linted(
     return _Drafted(papers, grouped, file_lint, paper_lint, images, report)
 
 
-def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOptions) -> _Held:
+def _held_back(
+    corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOptions, elsewhere: dict[str, str]
+) -> _Held:
     """The papers with errors held back (unless `force`), their rows in the old lock kept as they were."""
     papers, report = drafted.papers, drafted.report
     old = lockmod.read_lock(options.lock_file)
@@ -170,9 +175,9 @@ def _held_back(corpus: Corpus | list[Paper], drafted: _Drafted, options: BuildOp
     errors = [] if options.force else errors_of(corpus, papers, facts.paper_keys, drafted.paper_lint, report.problems)
     # A build of part of the sources builds no paper that a list it does not read holds too (its part
     # there would look removed): the paper is held back as if it had errors, with a notice.
-    elsewhere = unread_papers(corpus, options.lock_file)
     split = [i for i, key in enumerate(facts.paper_keys) if key in elsewhere]
-    hold, old = Hold.of(papers, facts, errors, old, split)
+    aside = [key for key in elsewhere if key not in facts.paper_keys]  # (never taken for a paper read, renamed)
+    hold, old = Hold.of(papers, facts, errors, old, split, aside)
     report.held_back = [papers[i].title for i in hold.papers if i not in split]  # (for errors: those are said)
     said = [f"'{papers[i].title}' not built: {elsewhere[papers[i].key]} holds part of it too" for i in split]
     unread = sorted({path for key, path in elsewhere.items() if key not in facts.paper_keys})

@@ -70,7 +70,8 @@ def unread_papers(corpus: Corpus | list[Paper], lock_file: Path) -> dict[str, st
     its review) that the lock has notes of and the lists read do not hold: other files beside a lock kept
     at the top of a course (a README, a copy of the lists) count for nothing, and a list in a subfolder
     built alone with its course's lock (`sources/part2/c.txt`) leaves the rest of the course as it was,
-    never "gone"."""
+    never "gone". A list not read that cannot be read (not text) counts as holding every paper of the
+    lock that the lists read do not hold, as a full build keeps the notes of a file it cannot read."""
     if not isinstance(corpus, Corpus):
         return {}
     folder = os.path.dirname(lock_file) or "."
@@ -89,11 +90,15 @@ def unread_papers(corpus: Corpus | list[Paper], lock_file: Path) -> dict[str, st
         return {}
     known = {n.paper for n in lockmod.read_lock(lock_file).notes if n.removed is None}
     encoding = corpus.inputs.encoding if corpus.inputs is not None else None
-    found = {part: path for part, path in parts_in(lists, encoding or None).items() if part[0] in known}
-    if not found:
+    parts, unreadable = parts_in(lists, encoding or None)
+    found = {part: path for part, path in parts.items() if part[0] in known}
+    if not found and not unreadable:
         return {}
     held = _parts(corpus.papers)  # (a copy of a list read holds nothing more)
-    return {key: path for (key, kind), path in found.items() if kind not in held.get(key, ())}
+    elsewhere = {key: path for (key, kind), path in found.items() if kind not in held.get(key, ())}
+    for key in sorted(known - held.keys()) if unreadable else ():  # (what it holds is unknown: any of them)
+        elsewhere.setdefault(key, unreadable[0])
+    return elsewhere
 
 
 def _parts(papers: list[Paper]) -> dict[str, set[str]]:
@@ -108,16 +113,18 @@ def _parts(papers: list[Paper]) -> dict[str, set[str]]:
     return found
 
 
-def parts_in(files: list[str], encoding: str | None) -> dict[tuple[str, str], str]:
+def parts_in(files: list[str], encoding: str | None) -> tuple[dict[tuple[str, str], str], list[str]]:
     """The parts of papers these lists hold, (paper key, "question" or "review"), each with the first list
-    that holds it."""
+    that holds it; and the lists that could not be read (not text, not decodable): they may hold any."""
     from ..text import title_key
     from .jobs import read_and_parse
 
     found: dict[tuple[str, str], str] = {}
+    unreadable: list[str] = []
     for path in files:
         result = read_and_parse((path, encoding))
         if isinstance(result, Problem):
+            unreadable.append(path)
             continue
         parsed = result[1]
         for paper in parsed.papers:
@@ -125,7 +132,7 @@ def parts_in(files: list[str], encoding: str | None) -> dict[tuple[str, str], st
                 found.setdefault((paper.key, "question"), path)
         for review in parsed.reviews:
             found.setdefault((title_key(review.title), "review"), path)
-    return found
+    return found, unreadable
 
 
 @dataclass(slots=True)
