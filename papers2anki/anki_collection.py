@@ -6,7 +6,6 @@ The `anki` package (the optional extra) is imported inside the functions that ne
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
@@ -135,14 +134,14 @@ def import_package(col: Any, package: Path) -> Any:
     return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options)).log
 
 
-def imported_copy(path: Path, lock_file: Path) -> Path:
-    """Where `push` keeps what it imported into the collection at `path` from the course of `lock_file`
-    (each note's content fingerprint and time, newest first): beside the collection, one file per course
-    (by the lock's absolute path). The next push's build takes it as its `previous`: a note whose content
-    differs from what the collection last got from the lists counts as changed, so that an edit undone in
-    the lists (with the lock) reaches the collection too (see `papers2anki.build`)."""
-    key = hashlib.sha256(str(lock_file.resolve()).encode("utf-8")).hexdigest()[:12]
-    return path.parent / f"papers2anki-imported-{key}.json"
+def imported_copy(path: Path) -> Path:
+    """Where `push` keeps what it imported into the collection at `path` (each note's content fingerprint
+    and time, by GUID, newest first): beside the collection, one file for every course pushed there (GUIDs
+    are unique across courses, so a course moved or cloned elsewhere keeps its record). The next push's
+    build takes it as its `previous`: a note whose content differs from what the collection last got from
+    the lists counts as changed, so that an edit undone in the lists (with the lock) reaches the collection
+    too (see `papers2anki.build`)."""
+    return path.parent / "papers2anki-imported.json"
 
 
 def last_imported(copy: Path) -> DeckNotes | None:

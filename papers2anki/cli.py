@@ -97,6 +97,9 @@ def build(
         corpus = load(paths, encoding=encoding)
         lock = lock_path or str(default_lock_path(paths))
         new_lock = not Path(lock).exists()
+        first = Path(paths[0]) if Path(paths[0]).is_dir() else Path(paths[0]).parent
+        if not lock_path and Path(lock).parent.resolve() != first.resolve():
+            click.echo(f"the course's lock: {lock} (the nearest above {first})")
         with _LazyBar(lambda: len(corpus.papers), "Packaging") as bar:
             report = run_build(
                 corpus,

@@ -109,18 +109,33 @@ def note_line(n: NoteEntry) -> str:
 
 
 def find_lock(folder: str | os.PathLike[str]) -> Path | None:
-    """The nearest existing lock in `folder` or a folder above it, up to the top of its git repository (the
-    folder holding `.git`): the course's lock for a list or a subfolder of lists built alone. The path is
-    relative to the current folder when the lock is below it, as the user would write it."""
+    """The nearest existing lock in `folder` or a folder above it: the course's lock for a list or a
+    subfolder of lists built alone. The search stops at the top of the git repository `folder` is in
+    (the folder holding `.git`); outside a repository it never looks above the current folder (a lock
+    there would be another course's). The path is relative to the current folder when the lock is
+    below it, as the user would write it."""
     start = Path(os.path.abspath(folder))
-    for here in (start, *start.parents):
-        found = here / LOCK_NAME
+    here = Path(os.path.abspath(os.curdir))
+    chain = [start, *start.parents]
+    top = next((i for i, f in enumerate(chain) if (f / ".git").exists()), None)
+    if top is not None:
+        chain = chain[: top + 1]
+    else:
+        chain = [f for f in chain if f == here or here in f.parents]
+    for place in chain:
+        found = place / LOCK_NAME
         if found.is_file():
-            shown = os.path.relpath(found)
-            return Path(shown) if not shown.startswith("..") else found
-        if (here / ".git").exists():
-            return None
+            return _as_given(found, here)
     return None
+
+
+def _as_given(path: Path, here: Path) -> Path:
+    """`path` relative to `here` when below it, else absolute (on another drive relpath fails)."""
+    try:
+        shown = os.path.relpath(path, here)
+    except ValueError:  # Windows: another drive
+        return path
+    return Path(shown) if not shown.startswith("..") else path
 
 
 def read_lock(path: str | os.PathLike[str]) -> Lock:

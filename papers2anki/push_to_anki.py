@@ -111,7 +111,7 @@ def push(
         auth = anki_sync.login(col, path, options) if options is not None else None
         with tempfile.TemporaryDirectory(prefix="papers2anki-push-") as tmp:
             package = Path(tmp) / "papers.apkg"
-            kept = imported_copy(path, lock_file)
+            kept = imported_copy(path)
             before = last_imported(kept)  # what the collection last got from the lists (the undo rule)
             report.build = _build(corpus, tmp, package, lock_file, (root, rename_decks), before)
             tell(_built_line(report.build))

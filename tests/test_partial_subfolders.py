@@ -95,6 +95,7 @@ def test_a_list_in_a_subfolder_built_alone_uses_its_courses_lock(tmp_path: Path,
     """No second lock in the subfolder (whose notes would all be new, and an edited question a duplicate in
     Anki): the nearest lock above is the course's, and the rest of the course stays as it was."""
     sources = course(tmp_path)
+    (tmp_path / ".git").mkdir()  # a course in git: from anywhere in it, the search goes up to its top
     monkeypatch.chdir(tmp_path)
     assert run("build").exit_code == 0
     lock = sources / "papers2anki.lock"
@@ -105,6 +106,10 @@ def test_a_list_in_a_subfolder_built_alone_uses_its_courses_lock(tmp_path: Path,
     for args in (["sources/part2/c.txt"], ["sources/part2"]):  # one list, or its subfolder, from the course
         result = run("build", "--dry-run", *args)
         assert result.exit_code == 0, result.output
+        part2 = Path("sources/part2")
+        assert result.output.startswith(
+            f"the course's lock: {Path('sources/papers2anki.lock')} (the nearest above {part2})"
+        )
         assert "0 new, 1 changed, 1 unchanged, 0 removed" in result.output
         assert "would be removed" not in result.output and "no longer in the sources" not in result.output
     monkeypatch.chdir(sources / "part2")  # or from the subfolder itself
@@ -151,3 +156,32 @@ def test_a_copy_of_the_lists_in_the_course_changes_nothing(tmp_path: Path, monke
     assert result.exit_code == 0, result.output
     assert f"lists not read, their papers kept as they were: {Path('old/b.txt')}" in result.output
     assert "removed (no paper" not in result.output and removed(tmp_path / "papers2anki.lock") == []
+
+
+def test_outside_git_no_lock_above_the_working_folder_is_taken(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A lock left in a folder above (another course's, a try in the home folder) is never adopted by a
+    course that is not in a git repository: the search stops at the working folder."""
+    home = tmp_path / "home"
+    (home / "try").mkdir(parents=True)
+    (home / "try" / "a.txt").write_text(A, encoding="utf-8")
+    monkeypatch.chdir(home)
+    assert run("build", ".", "--out", "try-decks").exit_code == 0  # leaves home/papers2anki.lock
+    stray = (home / "papers2anki.lock").read_bytes()
+    sources = course(home / "newcourse")
+    monkeypatch.chdir(home / "newcourse")
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert (sources / "papers2anki.lock").is_file() and "course's lock" not in result.output
+    assert (home / "papers2anki.lock").read_bytes() == stray
+
+
+def test_in_git_the_search_stops_at_the_top(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "papers2anki.lock").write_text("{}", encoding="utf-8")  # above the repository: not its
+    repo = tmp_path / "repo"
+    sources = course(repo)
+    (repo / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "repo/sources/part2")
+    assert result.exit_code == 0, result.output
+    assert (sources / "part2" / "papers2anki.lock").is_file()
+    assert (tmp_path / "papers2anki.lock").read_text("utf-8") == "{}"

@@ -86,7 +86,7 @@ def test_without_the_kept_package_the_lock_decides(sources_copy: Path, tmp_path:
     path = sources_copy / EDITED
     path.write_text(path.read_text("utf-8").replace(BEFORE, AFTER), "utf-8")
     assert push_cli(*args).exit_code == 0
-    copies = list(desktop.parent.glob("papers2anki-imported-*.json"))
+    copies = list(desktop.parent.glob("papers2anki-imported*.json"))
     assert len(copies) == 1
     copies[0].unlink()
 
