@@ -272,7 +272,7 @@ def find_source_files(paths: list[str]) -> list[str]:
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            inside = _files_in(path)
+            inside = files_in(path)
             if not inside:
                 raise NoSources(_nothing_in(path))
             found.extend(inside)
@@ -283,10 +283,15 @@ def find_source_files(paths: list[str]) -> list[str]:
     return found
 
 
-def _files_in(folder: str) -> list[str]:
+def files_in(folder: str, skip: str | None = None) -> list[str]:
+    """The files a build of `folder` reads as lists, sorted (hidden ones, locks and images left out);
+    nothing of the folder `skip` (a build's own output folder) and below."""
     found = []
+    skipped = os.path.abspath(skip) if skip is not None else None
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if skipped is not None:
+            dirs[:] = [d for d in dirs if os.path.abspath(os.path.join(root, d)) != skipped]
         for name in sorted(files):
             if name.startswith(".") or name.endswith(".lock"):
                 continue  # editors' and git's hidden files, the lock beside the lists

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ..corpus import Corpus
 from ..records import Paper
 from ..reports import BuildReport
@@ -21,7 +23,9 @@ def run_build(corpus: Corpus | list[Paper], options: BuildOptions) -> BuildRepor
 
     A build of part of the sources (see `outputs.unread_papers`) is always a full build of what it reads,
     and leaves no record: the lists it does not read count for it too (which papers they hold)."""
-    elsewhere = unread_papers(corpus, options.lock_file)  # (read once: it may parse every other list)
+    elsewhere = unread_papers(
+        corpus, options.lock_file, os.fspath(options.out_dir)
+    )  # (read once: it may parse every other list)
     if elsewhere:
         with shared():
             return full_build(corpus, options, elsewhere).report

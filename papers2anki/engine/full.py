@@ -4,6 +4,7 @@ its inputs are those of an earlier build, else in the worker processes."""
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -106,7 +107,7 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions, elsewhere: d
     drafted = _drafted_and_linted(corpus, papers, problems, sources, stores, course_folder(options.lock_file))
     report = drafted.report
     if elsewhere is None:
-        elsewhere = unread_papers(corpus, options.lock_file)
+        elsewhere = unread_papers(corpus, options.lock_file, os.fspath(options.out_dir))
     held = _held_back(corpus, drafted, options, elsewhere)
     target_of, partial = _target_of(options), held.partial
     earlier = [str(options.single)] if options.single else [target_of(s) for s in held.built_facts.slugs]

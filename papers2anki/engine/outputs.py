@@ -14,7 +14,7 @@ from .. import lock as lockmod
 from ..corpus import Corpus
 from ..previous import DeckNotes, deck_notes, read_record, record_bytes, record_path
 from ..records import Paper, Problem
-from ..sources import NoSources, find_source_files
+from ..sources import files_in, find_source_files
 from .cache import Store, file_state
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def shipped(specs: list[DeckSpec], fingerprints: dict[str, str]) -> Shipped:
     return notes, tuple((i, f, m) for i, (f, m) in sorted(types.items()))
 
 
-def unread_papers(corpus: Corpus | list[Paper], lock_file: Path) -> dict[str, str]:
+def unread_papers(corpus: Corpus | list[Paper], lock_file: Path, out_dir: str | None = None) -> dict[str, str]:
     """The papers of the lock's course that a build does not read, each with the first list not read that
     holds it: not empty, a build of part of the sources.
 
@@ -79,13 +79,12 @@ def unread_papers(corpus: Corpus | list[Paper], lock_file: Path) -> dict[str, st
     for given in map(os.path.abspath, corpus.paths):
         if os.path.isdir(given) and (whole == given or whole.startswith(given.rstrip(os.sep) + os.sep)):
             return {}
-    given_files = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
-    try:
-        lists = [p for p in find_source_files([folder]) if os.path.abspath(p) not in given_files]
-    except NoSources:
-        return {}
     lock = os.path.abspath(lock_file)
-    lists = [os.path.normpath(p) for p in lists if not p.endswith(".apkg") and os.path.abspath(p) != lock]
+    lists = [p for p in files_in(folder, skip=out_dir) if not p.endswith(".apkg") and os.path.abspath(p) != lock]
+    if not lists:  # (the usual case outside the lists' folder: only the lock and the decks there)
+        return {}
+    given_files = {os.path.abspath(p) for p in find_source_files(corpus.paths)}
+    lists = [os.path.normpath(p) for p in lists if os.path.abspath(p) not in given_files]
     if not lists:
         return {}
     known = {n.paper for n in lockmod.read_lock(lock_file).notes if n.removed is None}
