@@ -15,12 +15,10 @@ from typing import TYPE_CHECKING
 from . import lock as lockmod
 from .corpus import Corpus, source_roots
 from .defaults import DEFAULT_OUT, DEFAULT_ROOT, DEFAULT_SOURCES
-from .held import no_lists
 from .identity import build_time
 from .notes import drafts_of
 from .records import Paper, Problem
 from .reports import BuildReport, DeckReport
-from .sources import NoSources
 
 if TYPE_CHECKING:
     from .previous import DeckNotes
@@ -54,7 +52,8 @@ def load(
 
     A path that does not exist, or a folder with no file to read in it or its subfolders (hidden files,
     locks and images are not lists), raises `papers2anki.sources.NoSources` (a ValueError) saying what
-    was looked for and where; nothing is read or written then.
+    was looked for and where; nothing is read or written then. Files none of which is text (PDFs) raise
+    it too, when they are first read (the corpus's `papers`, `problems` or `sources`).
     """
     from .engine.inputs import lazy_corpus
 
@@ -69,9 +68,6 @@ def check(
     from .lint import problems_of
 
     corpus = paths if isinstance(paths, Corpus) else load(paths, encoding=encoding)
-    nothing = no_lists(corpus.papers, corpus.problems, corpus.paths)
-    if nothing is not None:
-        raise NoSources(nothing)
     grouped = drafts_of(corpus.papers, source_roots(corpus))
     return problems_of(list(corpus.problems), corpus.papers, grouped, corpus.sources)[0]
 

@@ -210,9 +210,10 @@ def parse(files: tuple[str, ...], as_json: bool, outline: bool, encoding: str | 
     if outline:
         _print_outlines(files, encoding)
         return
-    with user_errors():
+    with user_errors():  # (the files are read on first use: in corpus_json)
         corpus = load(files, encoding=encoding)
-    click.echo(json.dumps(corpus_json(corpus), ensure_ascii=False, indent=2))
+        records = corpus_json(corpus)
+    click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     print_problems(sorted(corpus.problems, key=lambda p: p.sort_key))
 
 

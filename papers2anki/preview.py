@@ -127,17 +127,14 @@ def card_views(
     beside the sources) are kept. `encoding` decodes the sources instead of detecting it, as for `load`."""
     from .api import BuildReport, default_lock_path, drafts_of, load, source_roots
     from .decknames import deck_names, without_papers
-    from .held import errors_of, no_lists, unread_of
+    from .held import errors_of, unread_of
     from .lint import problems_of
     from .lock import read_lock
     from .notes import files_of, note_types
-    from .sources import NoSources, course_folder, course_paths
+    from .sources import course_folder, course_paths
 
     corpus = load(paths, encoding=encoding)
     papers = corpus.papers
-    nothing = no_lists(papers, corpus.problems, corpus.paths)
-    if nothing is not None:
-        raise NoSources(nothing)
     lock_file = lock_path or default_lock_path(paths)
     places = course_paths(files_of(papers), course_folder(lock_file))  # as the cards name them
     grouped = drafts_of(papers, source_roots(corpus), places=places)

@@ -87,14 +87,14 @@ def test_a_folder_without_lists_is_a_usage_error(command: str, here: Path, anki_
     assert snapshot(here) == before
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", [*sorted(COMMANDS), "parse"])
 def test_a_folder_of_pdfs_is_a_usage_error(command: str, here: Path, anki_collection: Path) -> None:
     """Files, but none of them text: no list to build, a usage error, and nothing written (no lock)."""
     (here / "sources").mkdir()
     (here / "sources" / "slides.pdf").write_bytes(b"%PDF-1.7\n" + bytes(100))
     (here / "sources" / "lists.docx").write_bytes(b"PK\x03\x04" + bytes(100))
     before = snapshot(here)
-    result = run(*COMMANDS[command])
+    result = run(*COMMANDS.get(command, [command, "sources"]))
     assert result.exit_code == 2, result.output
     assert "no question lists in 'sources': 2 files, none of them text" in result.output
     assert "Traceback" not in result.output

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from .. import lock as lockmod
 from ..corpus import Corpus, source_roots
-from ..held import errors_of, no_lists, unread_of
+from ..held import errors_of, unread_of
 from ..identity import Assignment, Context, Facts, Hold, assign, build_time, deck_files, lock_expiry, rebuild_of
 from ..records import Paper, Problem
 from ..reports import BuildReport
-from ..sources import NoSources, course_folder
+from ..sources import course_folder
 from .cache import Store, digest, file_state, folder_for
 from .drafting import cached_drafts, cached_lint
 from .jobs import package_and_digest
@@ -94,9 +94,6 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions, elsewhere: d
     `outputs.unread_papers` of the build when the caller has it (None: found here)."""
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
-        nothing = no_lists(papers, problems, corpus.paths)
-        if nothing is not None:
-            raise NoSources(nothing)  # (a usage error: nothing is written)
         if corpus.parsed is not None:
             corpus.parsed.save(release=True)
     else:

@@ -145,7 +145,9 @@ def _parsed_files(
 def parse_into(
     corpus: Corpus, files: list[str], raw: dict[str, bytes | None], encoding: str | None, store: Store
 ) -> None:
+    from ..held import no_lists
     from ..merge import merge
+    from ..sources import NoSources
 
     fresh: list[tuple[str, str, bytes]] = []
     merged = merge(_parsed_files(files, raw, encoding, store, fresh))
@@ -159,7 +161,11 @@ def parse_into(
     for path, key, data in fresh:
         if unchanged[path]:
             store.put_pickled(key, data)
-    corpus.fill(list(merged.papers.values()), merged.problems, merged.sources, merged)
+    papers = list(merged.papers.values())
+    nothing = no_lists(papers, merged.problems, corpus.paths)
+    if nothing is not None:  # files, none of them text: no list to read (a usage error, nothing written)
+        raise NoSources(nothing)
+    corpus.fill(papers, merged.problems, merged.sources, merged)
 
 
 def lazy_corpus(names: list[str], encoding: str | None, lock_file: Path | None) -> Corpus:
