@@ -23,9 +23,8 @@ def run_build(corpus: Corpus | list[Paper], options: BuildOptions) -> BuildRepor
 
     A build of part of the sources (see `outputs.unread_papers`) is always a full build of what it reads,
     and leaves no record: the lists it does not read count for it too (which papers they hold)."""
-    elsewhere = unread_papers(
-        corpus, options.lock_file, os.fspath(options.out_dir)
-    )  # (read once: it may parse every other list)
+    # (found once, here: it may parse every list it does not read)
+    elsewhere = unread_papers(corpus, options.lock_file, os.fspath(options.out_dir))
     if elsewhere:
         with shared():
             return full_build(corpus, options, elsewhere).report

@@ -4,7 +4,6 @@ its inputs are those of an earlier build, else in the worker processes."""
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,7 +27,6 @@ from .outputs import (
     recorded_elsewhere,
     remove,
     shipped,
-    unread_papers,
 )
 
 if TYPE_CHECKING:
@@ -88,10 +86,10 @@ class _Assigned:
     foreseen: dict[str, Any] | None  #: that rebuild's report (see `identity.rebuild_of`); None: it would write
 
 
-def full_build(corpus: Corpus | list[Paper], options: BuildOptions, elsewhere: dict[str, str] | None = None) -> Built:
+def full_build(corpus: Corpus | list[Paper], options: BuildOptions, elsewhere: dict[str, str]) -> Built:
     """The build in full: drafted and linted, the papers with errors held back, the others given their
-    identities, packaged and written; with what the next build needs of it. `elsewhere` is
-    `outputs.unread_papers` of the build when the caller has it (None: found here)."""
+    identities, packaged and written; with what the next build needs of it. `elsewhere`: the papers of
+    lists it does not read (`outputs.unread_papers`)."""
     if isinstance(corpus, Corpus):
         papers, problems, sources = corpus.papers, list(corpus.problems), corpus.sources
         if corpus.parsed is not None:
@@ -103,8 +101,6 @@ def full_build(corpus: Corpus | list[Paper], options: BuildOptions, elsewhere: d
     stores = {kind: Store(folder, f"{kind}-{options.lock_file.name}") for kind in ("drafts", "lint", "files")}
     drafted = _drafted_and_linted(corpus, papers, problems, sources, stores, course_folder(options.lock_file))
     report = drafted.report
-    if elsewhere is None:
-        elsewhere = unread_papers(corpus, options.lock_file, os.fspath(options.out_dir))
     held = _held_back(corpus, drafted, options, elsewhere)
     target_of, partial = _target_of(options), held.partial
     earlier = [str(options.single)] if options.single else [target_of(s) for s in held.built_facts.slugs]
