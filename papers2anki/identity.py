@@ -104,6 +104,14 @@ def assign(
     return run.done
 
 
+def _newer(now: int, *known: int) -> int:
+    """The `mod` of a changed note or note type: the build's time, and newer than every `mod` known of it
+    (the lock's, the previous deck file's; 0: none). Anki updates only when strictly newer: a change made
+    within the same second still counts."""
+    floor = max(known)
+    return max(now, floor + 1) if floor else now
+
+
 def _note_types(
     old: Lock, new: Lock, now: int, previous: DeckNotes | None
 ) -> tuple[tuple[NoteType, NoteType], dict[int, int]]:
@@ -117,12 +125,10 @@ def _note_types(
     for nt in types:
         prev = old.note_types.get(nt.name)
         shipped = previous.types.get(nt.id) if previous is not None else None
-        floor = max(prev.mod if prev else 0, shipped[1] if shipped else 0)
         same = prev is not None and prev.fingerprint == nt.fingerprint
         if same and shipped is not None and shipped[0] != nt.fingerprint:
             same = False  # an undone change of the templates: the deck file has the newer one
-        # Anki updates only when strictly newer: a change made within the same second still counts.
-        mod = prev.mod if same and prev else max(now, floor + 1 if floor else now)
+        mod = prev.mod if same and prev else _newer(now, prev.mod if prev else 0, shipped[1] if shipped else 0)
         new.note_types[nt.name] = TypeEntry(nt.fingerprint, mod)
         type_mods[nt.id] = mod
     return types, type_mods
@@ -182,8 +188,7 @@ class _Assigning:
                     mod, state = entry.mod, "unchanged"
                     deck.unchanged += 1
                 else:
-                    floor = max(entry.mod if entry is not None else 0, before[1] if before is not None else 0)
-                    mod = max(now, floor + 1) if floor else now
+                    mod = _newer(now, entry.mod if entry is not None else 0, before[1] if before is not None else 0)
                     state = "changed" if entry is not None else "new"
                     if entry is None:
                         deck.new += 1
