@@ -35,6 +35,7 @@ __all__ = [
     "check",
     "default_lock_path",
     "drafts_of",
+    "lists_folder",
     "load",
     "source_roots",
 ]
@@ -77,9 +78,14 @@ def default_lock_path(paths: Iterable[str | os.PathLike[str]]) -> Path:
     path's folder (the folder itself, for a folder) or a folder above it, up to the top of its git
     repository, so that a list or a subfolder built alone keeps its course's identities; else a new one
     there."""
-    first = Path(next(iter(paths), DEFAULT_SOURCES))
-    folder = first if first.is_dir() else first.parent
+    folder = lists_folder(paths)
     return lockmod.find_lock(folder) or folder / lockmod.LOCK_NAME
+
+
+def lists_folder(paths: Iterable[str | os.PathLike[str]]) -> Path:
+    """The folder of the first of `paths` (itself, for a folder): where a new lock goes."""
+    first = Path(next(iter(paths), DEFAULT_SOURCES))
+    return first if first.is_dir() else first.parent
 
 
 def build(

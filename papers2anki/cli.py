@@ -90,14 +90,14 @@ def build(
     is 1 (see `papers2anki check`). --force writes every paper.
     """
     from .api import build as run_build
-    from .api import default_lock_path, load
+    from .api import default_lock_path, lists_folder, load
 
     paths = sources_or_default(sources)
     with user_errors():
         corpus = load(paths, encoding=encoding)
         lock = lock_path or str(default_lock_path(paths))
         new_lock = not Path(lock).exists()
-        first = Path(paths[0]) if Path(paths[0]).is_dir() else Path(paths[0]).parent
+        first = lists_folder(paths)
         if not lock_path and Path(lock).parent.resolve() != first.resolve():
             click.echo(f"the course's lock: {lock} (the nearest above {first})")
         with _LazyBar(lambda: len(corpus.papers), "Packaging") as bar:
