@@ -154,7 +154,7 @@ def question_draft(
         _add(draft, _title(paper.title), paper.title, paper.location or question.location),
         escape_text(_authors(paper)),
         escape_text(question.number),
-        escape_text(_source(question.location, place)),
+        escape_text(source_field(question.location, place)),
     ]
     return draft
 
@@ -171,13 +171,13 @@ def review_draft(
         escape_text(review.authors),
         escape_text(review.reviewer),
         body,
-        escape_text(_source(review.location, place)),
+        escape_text(source_field(review.location, place)),
     ]
     draft.content = review.text
     return draft
 
 
-def _source(location: Location, place: str | None) -> str:
+def source_field(location: Location, place: str | None) -> str:
     """The Source field: `file:line`, the file as cards show it (`place`), else as the location has it."""
     return f"{location.file if place is None else place}:{location.line}"
 

@@ -130,7 +130,7 @@ def card_views(
     from .held import errors_of, unread_of
     from .lint import problems_of
     from .lock import read_lock
-    from .notes import files_of, note_types
+    from .notes import files_of, note_types, source_field
     from .sources import course_folder, course_paths
 
     corpus = load(paths, encoding=encoding)
@@ -161,7 +161,7 @@ def card_views(
             target = Path(draft.location.file).resolve()
             href = Path(os.path.relpath(target, out.resolve().parent)).as_posix()
             media = {image.name: image.path for image in draft.images if image.name}
-            source = f"{places[draft.location.file]}:{draft.location.line}"
+            source = source_field(draft.location, places[draft.location.file])
             deck.cards.append(CardView(draft.kind, front, back, source, href, media))
         decks.append(deck)
     return decks, report
