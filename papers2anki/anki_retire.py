@@ -25,7 +25,8 @@ _CHUNK = 500  #: GUIDs per query (SQLite limits the parameters of one statement)
 
 @dataclass(slots=True)
 class Removed:
-    """The notes the lock marks removed that are in the collection."""
+    """Notes of the collection found by GUID (`find_removed`): those the lock marks removed, or those back in
+    the lists (`restore`), with their cards and decks."""
 
     deck_of: dict[int, str] = field(default_factory=dict)  #: note id -> the deck of its first card
     cards: dict[int, list[int]] = field(default_factory=dict)  #: note id -> its cards
@@ -47,22 +48,16 @@ def restore(col: Any, lock_path: str | os.PathLike[str]) -> str | None:
     if not tagged:
         return None
     live = {e.guid for e in read_lock(lock_path).notes if e.removed is None}
-    back = [nid for nid, guid in col.db.all(f"select id, guid from notes where id in {_ids(tagged)}") if guid in live]
-    if not back:
+    ids = ",".join(str(int(nid)) for nid in tagged)
+    back = find_removed(col, sorted(g for g in col.db.list(f"select guid from notes where id in ({ids})") if g in live))
+    if not back.cards:
         return None
-    cards = col.db.list(f"select id from cards where queue = -1 and nid in {_ids(back)}")
-    first: dict[int, int] = {}  # note id -> the deck of its first card
-    for nid, did in col.db.all(f"select nid, did from cards where nid in {_ids(back)} order by nid, ord"):
-        first.setdefault(nid, did)
-    decks = Counter(col.decks.name(did) for did in first.values())
+    notes = sorted(back.cards)
+    cards = [cid for nid in notes for cid in back.cards[nid] if cid not in back.unsuspended.get(nid, ())]
     col.sched.unsuspend_cards(cards)
-    col.tags.bulk_remove(back, RETIRED_TAG)
-    where = ", ".join(f"{name} ({count})" for name, count in sorted(decks.items()))
-    return f"unsuspended {plural(len(cards), 'card')} of {plural(len(back), 'note')} back in the lists: {where}"
-
-
-def _ids(ids: list[int]) -> str:
-    return "(" + ",".join(str(int(i)) for i in ids) + ")"
+    col.tags.bulk_remove(notes, RETIRED_TAG)
+    counted = f"{plural(len(cards), 'card')} of {plural(len(notes), 'note')}"
+    return f"unsuspended {counted} back in the lists: {back.decks(notes)}"
 
 
 def removed_guids(lock_path: str | os.PathLike[str]) -> list[str]:
